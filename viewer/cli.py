@@ -1,0 +1,187 @@
+"""The ``viewer`` command: parses arguments, calls the core, prints errors.
+
+Exit codes: 0 success, 1 invalid input (each problem on its own line on stderr),
+2 usage errors (argparse's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from viewer.cases.loader import MANIFEST, load_case
+from viewer.errors import CaseError, Problem, ViewerError
+from viewer.paths import bundled_cases_dir
+
+APP_PATH = Path(__file__).parent / "ui" / "app.py"
+CASES_ENV = "VIEWER_CASES_DIR"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="viewer",
+        description="Ultrasound case-series viewer for medical education.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the app on a cases folder",
+        description="Run the Streamlit app headless on the cases in DIR.",
+    )
+    serve.add_argument(
+        "--cases", type=Path, default=None, metavar="DIR",
+        help="folder of case folders (default: the bundled cases)",
+    )
+    serve.add_argument("--port", type=int, default=8501, metavar="N", help="port (default 8501)")
+    serve.add_argument(
+        "--host", default="localhost", metavar="H",
+        help="address to listen on (default localhost; 0.0.0.0 for a department server)",
+    )
+
+    validate = sub.add_parser(
+        "validate",
+        help="check case folders completely",
+        description=(
+            "Check case folders: manifest, images (decoded through the app's pipeline) and "
+            "annotations. PATH is a case folder or a folder of case folders. Exit 0 when all "
+            "are valid, 1 with one line per problem otherwise."
+        ),
+    )
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+
+    info = sub.add_parser(
+        "info",
+        help="print JSON about an image",
+        description="Print JSON about a DICOM, PNG or JPEG image: modality, size, frames, "
+        "colour model, transfer syntax, mm_per_pixel, frame time and ultrasound regions.",
+    )
+    info.add_argument("file", type=Path, metavar="FILE")
+
+    render = sub.add_parser(
+        "render",
+        help="write the display rendering of an image as PNG",
+        description="Write the display rendering of a DICOM, PNG or JPEG image through the "
+        "app's pipeline: stored pixels faithfully, no annotations.",
+    )
+    render.add_argument("file", type=Path, metavar="FILE")
+    render.add_argument("--out", type=Path, required=True, metavar="PNG", help="output PNG path")
+    render.add_argument("--frame", type=int, default=0, metavar="N", help="frame (default 0)")
+    render.add_argument(
+        "--hide-burned-in-text", action="store_true",
+        help="blank everything outside the file's ultrasound regions, as the app does",
+    )
+    return parser
+
+
+def _validate_targets(path: Path) -> list[Path] | Problem:
+    if (path / MANIFEST).is_file():
+        return [path]
+    if path.is_dir():
+        folders = sorted(p for p in path.iterdir() if p.is_dir() and (p / MANIFEST).is_file())
+        if folders:
+            return folders
+        return Problem(str(path), "(folder)", f"holds no {MANIFEST} and no case folders")
+    return Problem(str(path), "(folder)", "not found or not a folder")
+
+
+def cmd_validate(paths: Sequence[Path]) -> int:
+    problems: list[Problem] = []
+    checked = 0
+    for path in paths:
+        targets = _validate_targets(path)
+        if isinstance(targets, Problem):
+            problems.append(targets)
+            continue
+        for folder in targets:
+            checked += 1
+            try:
+                loaded = load_case(folder, decode=True)
+            except CaseError as exc:
+                problems.extend(exc.problems)
+            else:
+                print(f"ok: {folder} ({loaded.case.id}, {len(loaded.case.steps)} steps)")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {checked} case folder(s)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_info(file: Path) -> int:
+    from viewer.imaging.header import read_header
+
+    print(json.dumps(read_header(file).as_info(), indent=2))
+    return 0
+
+
+def cmd_render(file: Path, out: Path, frame: int, hide_text: bool) -> int:
+    from viewer.imaging.display import encode_png, hide_outside_regions
+    from viewer.imaging.frames import decode_frame
+
+    header, pixels = decode_frame(file, frame)
+    if hide_text:
+        pixels = hide_outside_regions(pixels, header.regions)
+    data = encode_png(pixels)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Write to a temporary file and rename, so a failure never leaves a half-written PNG.
+    with tempfile.NamedTemporaryFile(dir=out.parent, suffix=".part", delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, out)
+    print(f"wrote {out} ({header.columns}x{header.rows}, frame {frame})")
+    return 0
+
+
+def serve_command(cases: Path, port: int, host: str) -> list[str]:
+    """The streamlit command line ``viewer serve`` runs."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP_PATH),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", host,
+        "--server.fileWatcherType", "none",
+        "--server.runOnSave", "false",
+        "--server.enableStaticServing", "false",
+        "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
+        "--theme.base", "dark",
+    ]
+
+
+def cmd_serve(cases: Path | None, port: int, host: str) -> int:
+    folder = (cases or bundled_cases_dir()).resolve()
+    if not folder.is_dir():
+        print(f"{folder}: (folder): not found or not a folder", file=sys.stderr)
+        return 1
+    os.environ[CASES_ENV] = str(folder)
+    print(f"serving cases from {folder} at http://{host}:{port}", flush=True)
+    command = serve_command(folder, port, host)
+    os.execv(command[0], command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args.paths)
+        if args.command == "info":
+            return cmd_info(args.file)
+        if args.command == "render":
+            return cmd_render(args.file, args.out, args.frame, args.hide_burned_in_text)
+        if args.command == "serve":
+            return cmd_serve(args.cases, args.port, args.host)
+    except ViewerError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Annotation geometry: arrows, callipers (with mm), ellipses and labels as plain shapes.
+
+The shapes are in image pixel coordinates and are drawn by the front end as vector
+graphics over the image (crisp at every zoom). Each shape is a dict with a ``type`` of
+``line``, ``polygon``, ``ellipse`` or ``text``; colours are left to the front end, which
+draws every shape twice (a dark halo, then a bright stroke) so it shows on any
+background and does not depend on colour alone.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from viewer.cases.model import Annotation, Arrow, Caliper, Ellipse, Label
+from viewer.imaging.calibration import Calibration
+
+Shape = dict[str, Any]
+
+
+def _scale_px(width_px: int, height_px: int) -> float:
+    """A stroke unit that keeps annotations the same apparent size on any image."""
+    return max(1.0, max(width_px, height_px) / 640.0)
+
+
+def _arrow(a: Arrow, unit: float) -> list[Shape]:
+    (x0, y0), (x1, y1) = a.tail_px, a.head_px
+    angle = math.atan2(y1 - y0, x1 - x0)
+    width = (4.0 if a.style == "thick" else 2.0) * unit
+    head_len = (16.0 if a.style == "thick" else 12.0) * unit
+    spread = math.radians(28)
+    left = (x1 - head_len * math.cos(angle - spread), y1 - head_len * math.sin(angle - spread))
+    right = (x1 - head_len * math.cos(angle + spread), y1 - head_len * math.sin(angle + spread))
+    base = ((left[0] + right[0]) / 2, (left[1] + right[1]) / 2)
+    shapes: list[Shape] = [
+        {"type": "line", "points": [[x0, y0], list(base)], "width": width, "role": a.style},
+        {"type": "polygon", "points": [[x1, y1], list(left), list(right)], "role": a.style},
+    ]
+    if a.label:
+        shapes.append(_text(a.label, x0, y0 - 6 * unit, unit, anchor="middle"))
+    return shapes
+
+
+def caliper_label(c: Caliper, calibration: Calibration) -> str:
+    """The text beside a calliper: its length in mm when calibrated, and its label."""
+    try:
+        length_mm = calibration.distance_mm(c.start_px, c.end_px)
+    except ValueError as exc:
+        length = f"no length: {exc}"
+    else:
+        length = f"{length_mm:.1f} mm" if length_mm is not None else "uncalibrated"
+    return f"{length} ({c.label})" if c.label else length
+
+
+def _caliper(
+    c: Caliper, calibration: Calibration, unit: float, width_px: int
+) -> list[Shape]:
+    (x0, y0), (x1, y1) = c.start_px, c.end_px
+    angle = math.atan2(y1 - y0, x1 - x0) + math.pi / 2
+    tick = 7.0 * unit
+    dx, dy = tick * math.cos(angle), tick * math.sin(angle)
+    shapes: list[Shape] = [
+        {"type": "line", "points": [[x0, y0], [x1, y1]], "width": 1.5 * unit, "dash": True},
+    ]
+    for x, y in ((x0, y0), (x1, y1)):
+        shapes.append(
+            {"type": "line", "points": [[x - dx, y - dy], [x + dx, y + dy]], "width": 2 * unit}
+        )
+    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    # Put the label on the side of the calliper with more room.
+    if mid_x > width_px * 0.6:
+        shapes.append(_text(caliper_label(c, calibration), mid_x - 10 * unit, mid_y, unit, "end"))
+    else:
+        shapes.append(_text(caliper_label(c, calibration), mid_x + 10 * unit, mid_y, unit))
+    return shapes
+
+
+def _ellipse(e: Ellipse, unit: float) -> list[Shape]:
+    (cx, cy), (rx, ry) = e.center_px, e.radii_px
+    shapes: list[Shape] = [
+        {"type": "ellipse", "center": [cx, cy], "radii": [rx, ry], "width": 2 * unit}
+    ]
+    if e.label:
+        shapes.append(_text(e.label, cx, cy - ry - 6 * unit, unit, anchor="middle"))
+    return shapes
+
+
+def _text(text: str, x: float, y: float, unit: float, anchor: str = "start") -> Shape:
+    return {"type": "text", "at": [x, y], "text": text, "size": 15 * unit, "anchor": anchor}
+
+
+def shapes_for(
+    annotations: tuple[Annotation, ...], calibration: Calibration, width_px: int, height_px: int
+) -> list[Shape]:
+    """All shapes of an image's annotations, in manifest order."""
+    unit = _scale_px(width_px, height_px)
+    shapes: list[Shape] = []
+    for annotation in annotations:
+        if isinstance(annotation, Arrow):
+            shapes += _arrow(annotation, unit)
+        elif isinstance(annotation, Caliper):
+            shapes += _caliper(annotation, calibration, unit, width_px)
+        elif isinstance(annotation, Ellipse):
+            shapes += _ellipse(annotation, unit)
+        elif isinstance(annotation, Label):
+            shapes.append(_text(annotation.text, *annotation.at_px, unit))
+    return shapes

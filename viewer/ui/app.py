@@ -1,0 +1,27 @@
+"""The Streamlit app: routes ``?case=<id>&step=<panel>`` to the library or a case page."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from viewer.paths import bundled_cases_dir
+from viewer.ui.views import case_page, library_page
+
+CASES_ENV = "VIEWER_CASES_DIR"
+
+st.set_page_config(
+    page_title="Ultrasound case viewer",
+    page_icon="🩻",
+    layout="wide",
+    initial_sidebar_state="collapsed",
+)
+
+cases_dir = Path(os.environ.get(CASES_ENV) or bundled_cases_dir())
+case_id = st.query_params.get("case")
+if case_id:
+    case_page.render(cases_dir, case_id)
+else:
+    library_page.render(cases_dir)

@@ -1,0 +1,261 @@
+// The case stepper: timeline, image with vector annotations, caption and findings.
+//
+// Every step is built once at mount (images preloaded and decoded) and stepping only
+// toggles visibility, so a key press repaints without a server round trip. Case text is
+// data: it is only ever set with textContent, never parsed as HTML.
+const SVG = "http://www.w3.org/2000/svg";
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function svgEl(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+function drawShape(group, shape) {
+  // Each shape twice: a dark halo, then the bright stroke, so it reads on any background.
+  for (const layer of ["halo", "ink"]) {
+    let node;
+    const extra = layer === "halo" ? 3 : 0;
+    if (shape.type === "line") {
+      const [[x1, y1], [x2, y2]] = shape.points;
+      node = svgEl("line", { x1, y1, x2, y2, "stroke-width": shape.width + extra });
+      if (shape.dash && layer === "ink") node.setAttribute("stroke-dasharray", `${shape.width * 4} ${shape.width * 3}`);
+    } else if (shape.type === "polygon") {
+      node = svgEl("polygon", { points: shape.points.map((p) => p.join(",")).join(" "), "stroke-width": 1 + extra });
+    } else if (shape.type === "ellipse") {
+      const [cx, cy] = shape.center;
+      const [rx, ry] = shape.radii;
+      node = svgEl("ellipse", { cx, cy, rx, ry, "stroke-width": shape.width + extra, fill: "none" });
+    } else if (shape.type === "text") {
+      const [x, y] = shape.at;
+      node = svgEl("text", { x, y, "font-size": shape.size, "text-anchor": shape.anchor, "dominant-baseline": "middle" });
+      if (layer === "halo") node.setAttribute("stroke-width", shape.size / 4);
+      node.textContent = shape.text;
+    } else {
+      continue;
+    }
+    node.setAttribute("class", `cv-${layer} cv-${shape.type}${shape.role ? " cv-" + shape.role : ""}`);
+    group.appendChild(node);
+  }
+}
+
+function buildStage(image) {
+  const stage = el("div", "cv-stage");
+  // The stage keeps the image's aspect ratio so the overlay always lines up with it.
+  stage.style.aspectRatio = `${image.width} / ${image.height}`;
+  stage.style.maxWidth = `min(100%, calc(75vh * ${image.width / image.height}))`;
+  const img = el("img", "cv-img");
+  img.alt = image.alt;
+  img.width = image.width;
+  img.height = image.height;
+  img.decoding = "sync";
+  img.src = image.url;
+  stage.appendChild(img);
+  const svg = svgEl("svg", { viewBox: `0 0 ${image.width} ${image.height}`, class: "cv-overlay", "aria-hidden": "true" });
+  const group = svgEl("g", {});
+  for (const shape of image.shapes) drawShape(group, shape);
+  svg.appendChild(group);
+  stage.appendChild(svg);
+  // Decode ahead of time so that showing the stage later paints at once.
+  if (img.decode) img.decode().catch(() => {});
+  return stage;
+}
+
+function buildFigure(step) {
+  const figure = el("figure", "cv-figure");
+  if (!step.images.length) {
+    const empty = el("div", "cv-noimage");
+    empty.appendChild(el("p", "cv-noimage-title", `No image for panel ${step.panel} yet`));
+    empty.appendChild(el("p", "", "The caption, findings and teaching points are shown beside."));
+    figure.appendChild(empty);
+    return figure;
+  }
+  step.images.forEach((image, index) => {
+    const block = el("div", "cv-imageblock");
+    if (image.error) {
+      const failed = el("div", "cv-noimage cv-error");
+      failed.setAttribute("role", "alert");
+      failed.appendChild(el("p", "cv-noimage-title", "This image cannot be shown"));
+      failed.appendChild(el("p", "", image.error));
+      block.appendChild(failed);
+    } else {
+      block.appendChild(buildStage(image));
+    }
+    const caption = el("figcaption", "cv-prov");
+    const badge = el("span", "cv-badge", image.provenance);
+    caption.appendChild(badge);
+    caption.appendChild(el("span", "cv-role", image.role === "primary" ? "" : ` (${image.role} image ${index + 1})`));
+    caption.appendChild(el("span", "cv-provdetail", ` ${image.provenanceDetail} Calibration: ${image.calibration}.`));
+    block.appendChild(caption);
+    figure.appendChild(block);
+  });
+  return figure;
+}
+
+function list(title, items) {
+  const section = el("section", "cv-list");
+  section.appendChild(el("h3", "", title));
+  const ul = el("ul");
+  for (const item of items) ul.appendChild(el("li", "", item));
+  section.appendChild(ul);
+  return section;
+}
+
+function buildText(step) {
+  const text = el("div", "cv-text");
+  text.appendChild(el("h2", "cv-heading", `Panel ${step.panel} · ${step.date} · ${step.modality}`));
+  text.appendChild(el("p", "cv-view", step.view));
+  text.appendChild(el("blockquote", "cv-caption", step.caption));
+  if (step.note) {
+    const note = el("div", "cv-note");
+    note.appendChild(el("strong", "", "Editorial note: "));
+    note.appendChild(el("span", "", step.note));
+    text.appendChild(note);
+  }
+  if (step.findings.length) text.appendChild(list("Findings", step.findings));
+  if (step.teachingPoints.length) text.appendChild(list("Teaching points", step.teachingPoints));
+  return text;
+}
+
+function isTyping(target) {
+  if (!target || !target.tagName) return false;
+  const tag = target.tagName.toLowerCase();
+  return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  const host = parentElement;
+  const key = `${data.caseId}|${data.version}`;
+  if (host.__cv && host.__cv.key === key) return host.__cv.cleanup;
+  if (host.__cv) host.__cv.cleanup();
+
+  const steps = data.steps;
+  const root = el("div", "cv");
+  root.setAttribute("role", "region");
+  root.setAttribute("aria-label", `Case: ${data.title}`);
+
+  // Timeline.
+  const timeline = el("nav", "cv-timeline");
+  timeline.setAttribute("aria-label", "Case timeline");
+  const tabs = steps.map((step, i) => {
+    const b = el("button", "cv-tab");
+    b.type = "button";
+    b.dataset.panel = step.panel;
+    b.appendChild(el("span", "cv-tab-panel", step.panel));
+    b.appendChild(el("span", "cv-tab-date", step.date));
+    b.appendChild(el("span", "cv-tab-elapsed", step.elapsed));
+    b.title = `Panel ${step.panel}: ${step.modality}, ${step.date} (${step.elapsed})`;
+    b.addEventListener("click", () => go(i));
+    timeline.appendChild(b);
+    return b;
+  });
+  root.appendChild(timeline);
+
+  // Controls.
+  const controls = el("div", "cv-controls");
+  const prev = el("button", "cv-prev", "← Previous");
+  prev.type = "button";
+  prev.setAttribute("aria-keyshortcuts", "ArrowLeft");
+  const counter = el("span", "cv-counter");
+  counter.setAttribute("aria-live", "polite");
+  const next = el("button", "cv-next", "Next →");
+  next.type = "button";
+  next.setAttribute("aria-keyshortcuts", "ArrowRight");
+  const toggleLabel = el("label", "cv-toggle");
+  const toggle = el("input");
+  toggle.type = "checkbox";
+  toggle.checked = data.showAnnotations !== false;
+  toggle.className = "cv-toggle-input";
+  toggle.setAttribute("aria-keyshortcuts", "A");
+  toggleLabel.appendChild(toggle);
+  toggleLabel.appendChild(el("span", "", " Annotations (A)"));
+  const hint = el("span", "cv-hint", "Keys: ← → step, A annotations");
+  controls.append(prev, counter, next, toggleLabel, hint);
+  root.appendChild(controls);
+
+  // Steps: each built once, shown one at a time.
+  const body = el("div", "cv-body");
+  const views = steps.map((step) => {
+    const view = el("article", "cv-step");
+    view.dataset.panel = step.panel;
+    view.hidden = true;
+    view.append(buildFigure(step), buildText(step));
+    body.appendChild(view);
+    return view;
+  });
+  root.appendChild(body);
+  host.appendChild(root);
+
+  let current = Math.max(0, steps.findIndex((s) => s.panel === data.initialPanel));
+
+  function setAnnotations(on) {
+    toggle.checked = on;
+    root.classList.toggle("cv-hide-annotations", !on);
+  }
+  setAnnotations(toggle.checked);
+  toggle.addEventListener("change", () => setAnnotations(toggle.checked));
+
+  function syncUrl(panel) {
+    const params = new URLSearchParams(window.location.search);
+    params.set("case", data.caseId);
+    params.set("step", panel);
+    window.history.replaceState(window.history.state, "", `${window.location.pathname}?${params}`);
+  }
+
+  function show(i, report) {
+    views[current].hidden = true;
+    tabs[current].removeAttribute("aria-current");
+    current = i;
+    views[i].hidden = false;
+    tabs[i].setAttribute("aria-current", "step");
+    counter.textContent = `Step ${i + 1} of ${steps.length}`;
+    prev.disabled = i === 0;
+    next.disabled = i === steps.length - 1;
+    const panel = steps[i].panel;
+    root.dataset.step = panel;
+    requestAnimationFrame(() => setTimeout(() => {
+      root.dataset.paintedStep = panel;
+      performance.mark(`cv-painted-${panel}`);
+    }, 0));
+    if (report) {
+      syncUrl(panel);
+      setStateValue("step", panel);
+    }
+  }
+
+  function go(i) {
+    if (i < 0 || i >= steps.length || i === current) return;
+    show(i, true);
+  }
+
+  prev.addEventListener("click", () => go(current - 1));
+  next.addEventListener("click", () => go(current + 1));
+
+  function onKey(event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (isTyping(event.target)) return;
+    if (event.key === "ArrowRight") { go(current + 1); event.preventDefault(); }
+    else if (event.key === "ArrowLeft") { go(current - 1); event.preventDefault(); }
+    else if (event.key === "a" || event.key === "A") { setAnnotations(!toggle.checked); }
+  }
+  document.addEventListener("keydown", onKey);
+
+  show(current, false);
+  root.dataset.ready = "true";
+
+  const cleanup = () => {
+    document.removeEventListener("keydown", onKey);
+    root.remove();
+    host.__cv = undefined;
+  };
+  host.__cv = { key, cleanup };
+  return cleanup;
+}

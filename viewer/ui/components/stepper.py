@@ -1,0 +1,26 @@
+"""The stepper component: the whole case in the browser, stepping without a round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+_HERE = Path(__file__).parent
+
+_stepper = st.components.v2.component(
+    "viewer_stepper",
+    js=(_HERE / "stepper.js").read_text(encoding="utf-8"),
+    css=(_HERE / "stepper.css").read_text(encoding="utf-8"),
+)
+
+
+def stepper(payload: dict[str, Any], *, key: str, on_step_change: Any) -> Any:
+    """Mount the stepper; its state ``step`` holds the panel the user is on."""
+    return _stepper(
+        data=payload,
+        key=key,
+        default={"step": payload.get("initialPanel")},
+        on_step_change=on_step_change,
+    )

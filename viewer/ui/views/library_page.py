@@ -1,0 +1,74 @@
+"""The case library: a card per case (thumbnail, title, steps, date span) and broken cases' errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from viewer.case_view import date_span
+from viewer.cases.library import LibraryEntry
+from viewer.cases.model import provenance_label
+from viewer.errors import ViewerError
+from viewer.ui import cache
+from viewer.ui.text import md_escape
+
+
+def _open(case_id: str) -> None:
+    st.query_params.clear()
+    st.query_params["case"] = case_id
+
+
+def _thumbnail(entry: LibraryEntry) -> None:
+    assert entry.loaded is not None
+    for key in sorted(entry.loaded.images):
+        image = entry.loaded.images[key]
+        try:
+            st.image(cache.image_thumbnail(image), caption=provenance_label(image.ref.provenance))
+        except ViewerError as exc:
+            st.warning(f"Thumbnail unavailable: {exc}")
+        return
+    st.info("No images yet")
+
+
+def _card(entry: LibraryEntry) -> None:
+    with st.container(border=True):
+        if entry.loaded is None:
+            st.subheader(md_escape(entry.folder.name))
+            st.error(
+                f"This case cannot be opened: {len(entry.problems)} problem(s).\n\n"
+                + "\n".join(f"- {md_escape(str(p))}" for p in entry.problems)
+            )
+            return
+        case = entry.loaded.case
+        _thumbnail(entry)
+        st.subheader(md_escape(case.title))
+        st.markdown(
+            f"**{len(case.steps)} steps** · {md_escape(date_span(entry.loaded))} · "
+            f"panels {md_escape(case.steps[0].panel)}–{md_escape(case.steps[-1].panel)}"
+        )
+        st.write(md_escape(case.summary))
+        st.button(
+            "Open case",
+            key=f"open:{case.id}",
+            on_click=_open,
+            args=(case.id,),
+            type="primary",
+            icon=":material/play_arrow:",
+        )
+
+
+def render(cases_dir: Path) -> None:
+    st.title("Ultrasound case library")
+    st.caption(
+        "Step through annotated case timelines. Open a case, then use ← and → to move "
+        "between steps; every step has its own shareable link."
+    )
+    entries = cache.current_library(cases_dir)
+    if not entries:
+        st.info(f"No case folders (with a case.toml) in {md_escape(str(cases_dir))}.")
+        return
+    columns = st.columns(3)
+    for index, entry in enumerate(entries):
+        with columns[index % len(columns)]:
+            _card(entry)
