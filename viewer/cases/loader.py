@@ -70,6 +70,11 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+_PATTERN_WORDS = {
+    r"^[A-Z]$": "one capital letter A to Z",
+    r"^[a-z0-9][a-z0-9-]{0,62}$": "lowercase letters, digits and hyphens (at most 63)",
+}
+
 _TYPE_WORDS = {
     "string_type": "a string",
     "bool_type": "true or false",
@@ -106,7 +111,8 @@ def _message(error: dict[str, Any], model_fields: dict[str, list[str]]) -> str:
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_pattern_mismatch":
-        return f"expected text matching {ctx.get('pattern')}, found {_describe(value)}"
+        wanted = _PATTERN_WORDS.get(str(ctx.get("pattern")), f"text matching {ctx.get('pattern')}")
+        return f"expected {wanted}, found {_describe(value)}"
     if kind in ("too_short", "too_long"):
         return (
             f"expected {'at least' if kind == 'too_short' else 'at most'} "

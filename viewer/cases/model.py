@@ -19,6 +19,10 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
     StringConstraints,
     field_validator,
     model_validator,
@@ -26,8 +30,8 @@ from pydantic import (
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
-NonEmptyStr = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-PointPx = tuple[float, float]
+NonEmptyStr = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
+PointPx = tuple[StrictFloat, StrictFloat]
 """An (x, y) position in image pixel coordinates; (0, 0) is the top-left corner."""
 
 
@@ -129,7 +133,7 @@ class GeneratedProvenance(_Model):
 
     kind: Literal["generated"]
     generator: NonEmptyStr
-    note: str = ""
+    note: StrictStr = ""
 
 
 class PublicSampleProvenance(_Model):
@@ -140,7 +144,7 @@ class PublicSampleProvenance(_Model):
     package_path: NonEmptyStr
     credit: NonEmptyStr
     licence: NonEmptyStr
-    note: str = ""
+    note: StrictStr = ""
 
 
 class AuthorProvenance(_Model):
@@ -148,8 +152,8 @@ class AuthorProvenance(_Model):
 
     kind: Literal["author-supplied"]
     credit: NonEmptyStr
-    licence: str = ""
-    note: str = ""
+    licence: StrictStr = ""
+    note: StrictStr = ""
 
 
 Provenance = Annotated[
@@ -177,8 +181,8 @@ class Arrow(_Model):
     tail_px: PointPx
     head_px: PointPx
     style: Literal["thin", "thick"] = "thin"
-    label: str = ""
-    frames: tuple[int, int] | None = None
+    label: StrictStr = ""
+    frames: tuple[StrictInt, StrictInt] | None = None
 
     def points_px(self) -> tuple[PointPx, ...]:
         return (self.tail_px, self.head_px)
@@ -190,8 +194,8 @@ class Caliper(_Model):
     kind: Literal["caliper"]
     start_px: PointPx
     end_px: PointPx
-    label: str = ""
-    frames: tuple[int, int] | None = None
+    label: StrictStr = ""
+    frames: tuple[StrictInt, StrictInt] | None = None
 
     def points_px(self) -> tuple[PointPx, ...]:
         return (self.start_px, self.end_px)
@@ -202,9 +206,9 @@ class Ellipse(_Model):
 
     kind: Literal["ellipse"]
     center_px: PointPx
-    radii_px: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]]
-    label: str = ""
-    frames: tuple[int, int] | None = None
+    radii_px: tuple[Annotated[StrictFloat, Field(gt=0)], Annotated[StrictFloat, Field(gt=0)]]
+    label: StrictStr = ""
+    frames: tuple[StrictInt, StrictInt] | None = None
 
     def points_px(self) -> tuple[PointPx, ...]:
         (cx, cy), (rx, ry) = self.center_px, self.radii_px
@@ -217,7 +221,7 @@ class Label(_Model):
     kind: Literal["label"]
     at_px: PointPx
     text: NonEmptyStr
-    frames: tuple[int, int] | None = None
+    frames: tuple[StrictInt, StrictInt] | None = None
 
     def points_px(self) -> tuple[PointPx, ...]:
         return (self.at_px,)
@@ -236,8 +240,8 @@ class ImageRef(_Model):
     role: Role = Role.PRIMARY
     alt: NonEmptyStr
     provenance: Provenance
-    hide_burned_in_text: bool = True
-    mm_per_pixel: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] | None = None
+    hide_burned_in_text: StrictBool = True
+    mm_per_pixel: tuple[Annotated[StrictFloat, Field(gt=0)], Annotated[StrictFloat, Field(gt=0)]] | None = None
     annotations: tuple[Annotation, ...] = ()
 
     @field_validator("file")
@@ -256,13 +260,13 @@ StepDate = Annotated[PartialDate, PlainSerializer(str)]
 class Step(_Model):
     """One panel of the case timeline."""
 
-    panel: Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+    panel: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]$")]
     date: StepDate
-    date_inferred: bool = False
+    date_inferred: StrictBool = False
     modality: Modality
     view: NonEmptyStr
     caption: NonEmptyStr
-    note: str = ""
+    note: StrictStr = ""
     findings: tuple[NonEmptyStr, ...] = ()
     teaching_points: tuple[NonEmptyStr, ...] = ()
     images: tuple[ImageRef, ...] = ()
@@ -295,15 +299,15 @@ class Source(_Model):
 
     caption_source: NonEmptyStr
     publication: NonEmptyStr
-    doi: str = ""
-    url: str = ""
+    doi: StrictStr = ""
+    url: StrictStr = ""
 
 
 class Case(_Model):
     """A whole case: metadata and its ordered steps."""
 
     schema_version: Literal[1] = 1
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+    id: Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
     title: NonEmptyStr
     summary: NonEmptyStr
     source: Source

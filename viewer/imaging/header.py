@@ -190,12 +190,26 @@ def _dicom_header(path: Path) -> ImageHeader:
     )
 
 
+def _png_size(path: Path) -> tuple[int, int] | None:
+    """(columns, rows) from a PNG's IHDR chunk, read before Pillow sees the file."""
+    with path.open("rb") as handle:
+        head = handle.read(24)
+    if len(head) < 24 or head[12:16] != b"IHDR":
+        return None
+    columns, rows = struct.unpack(">II", head[16:24])
+    return int(columns), int(rows)
+
+
 def _raster_header(path: Path, fmt: ImageFormat) -> ImageHeader:
+    if fmt == "png" and (size := _png_size(path)) is not None:
+        check_size(path, size[1], size[0], 1, 4)
     try:
         with Image.open(path) as image:
             columns, rows = image.size
             mode = image.mode
             frames = int(getattr(image, "n_frames", 1))
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(path, f"declares too many pixels ({exc})") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise UnsupportedImageError(path, f"{fmt.upper()} file is damaged ({exc})") from None
     samples = {"L": 1, "1": 1, "I;16": 1, "I": 1, "LA": 2, "RGB": 3, "P": 3}.get(mode, 4)
