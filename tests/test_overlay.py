@@ -1,0 +1,67 @@
+"""Annotation geometry and calliper lengths from the image's own calibration."""
+
+from __future__ import annotations
+
+import pytest
+
+from viewer.cases.model import Arrow, Caliper, Label
+from viewer.imaging.calibration import Calibration, UltrasoundRegion
+from viewer.overlay import caliper_label, shapes_for
+
+
+def region(x0: int, x1: int, delta_cm: float = 0.01) -> UltrasoundRegion:
+    return UltrasoundRegion(x0, 0, x1, 99, 1, 1, 3, 3, delta_cm, delta_cm)
+
+
+SPLIT = Calibration(regions=(region(0, 99), region(100, 199, 0.02)))
+
+
+def caliper(x0: float, x1: float, label: str = "") -> Caliper:
+    return Caliper(kind="caliper", start_px=(x0, 50), end_px=(x1, 50), label=label)
+
+
+def test_caliper_length_uses_its_region() -> None:
+    assert caliper_label(caliper(10, 60), SPLIT) == "5.0 mm"
+    assert caliper_label(caliper(110, 160, "right"), SPLIT) == "10.0 mm (right)"
+
+
+def test_caliper_across_regions_says_so() -> None:
+    assert caliper_label(caliper(50, 150), SPLIT) == (
+        "no length: caliper spans two ultrasound regions; measure within one"
+    )
+
+
+def test_uncalibrated_and_pixel_spacing() -> None:
+    assert caliper_label(caliper(0, 30), Calibration()) == "uncalibrated"
+    assert caliper_label(caliper(0, 30), Calibration(mm_per_pixel_xy=(0.1, 0.1))) == "3.0 mm"
+
+
+def test_shapes() -> None:
+    arrow = Arrow(kind="arrow", tail_px=(0, 0), head_px=(100, 0), style="thick", label="x")
+    label = Label(kind="label", at_px=(5, 5), text="<b>hi</b>")
+    shapes = shapes_for((arrow, label), Calibration(), 640, 480)
+    assert [s["type"] for s in shapes] == ["line", "polygon", "text", "text"]
+    assert shapes[1]["points"][0] == [100, 0]  # the head is at the arrow's tip
+    assert shapes[0]["role"] == "thick"
+    assert shapes[3]["text"] == "<b>hi</b>"  # text stays data; the front end escapes it
+
+
+def test_region_one_pixel_overhang_is_clipped() -> None:
+    from viewer.imaging.calibration import regions_from_items
+
+    class Item(dict[str, object]):
+        __getattr__ = dict.__getitem__
+
+    item = Item(RegionLocationMinX0=0, RegionLocationMinY0=0, RegionLocationMaxX1=100,
+                RegionLocationMaxY1=50, RegionSpatialFormat=1, RegionDataType=1,
+                PhysicalUnitsXDirection=3, PhysicalUnitsYDirection=3,
+                PhysicalDeltaX=0.01, PhysicalDeltaY=0.01)
+    kept, warnings = regions_from_items([item], columns=100, rows=60)
+    assert kept[0].RegionLocationMaxX1 == 99 and warnings == ()
+    item["RegionLocationMaxX1"] = 150
+    kept, warnings = regions_from_items([item], columns=100, rows=60)
+    assert kept == () and warnings == (
+        "SequenceOfUltrasoundRegions[0]: region (0, 0)-(150, 50) does not fit inside the "
+        "100x60 image; ignored",
+    )
+    assert pytest.approx(region(0, 9).mm_per_pixel) == (0.1, 0.1)
