@@ -16,6 +16,7 @@ from viewer.cases.model import (
     GeneratedProvenance,
     PartialDate,
     PublicSampleProvenance,
+    Role,
     Step,
     provenance_label,
 )
@@ -73,11 +74,9 @@ def _image_payload(image: ResolvedImage, url: str) -> dict[str, Any]:
     }
 
 
-def step_payload(
-    loaded: LoadedCase, index: int, step: Step, image_url: ImageUrl
-) -> dict[str, Any]:
+def step_payload(loaded: LoadedCase, index: int, step: Step, image_url: ImageUrl) -> dict[str, Any]:
     first = loaded.case.steps[0].date
-    order = sorted(range(len(step.images)), key=lambda i: step.images[i].role.value != "primary")
+    order = sorted(range(len(step.images)), key=lambda i: step.images[i].role is not Role.PRIMARY)
     return {
         "panel": step.panel,
         "date": step.date_label,
@@ -89,6 +88,7 @@ def step_payload(
         "findings": list(step.findings),
         "teachingPoints": list(step.teaching_points),
         "images": [_image_payload(loaded.image(index, i), image_url(index, i)) for i in order],
+        "imageOrder": order,
     }
 
 

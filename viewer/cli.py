@@ -35,12 +35,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the Streamlit app headless on the cases in DIR.",
     )
     serve.add_argument(
-        "--cases", type=Path, default=None, metavar="DIR",
+        "--cases",
+        type=Path,
+        default=None,
+        metavar="DIR",
         help="folder of case folders (default: the bundled cases)",
     )
     serve.add_argument("--port", type=int, default=8501, metavar="N", help="port (default 8501)")
     serve.add_argument(
-        "--host", default="localhost", metavar="H",
+        "--host",
+        default="localhost",
+        metavar="H",
         help="address to listen on (default localhost; 0.0.0.0 for a department server)",
     )
 
@@ -73,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--out", type=Path, required=True, metavar="PNG", help="output PNG path")
     render.add_argument("--frame", type=int, default=0, metavar="N", help="frame (default 0)")
     render.add_argument(
-        "--hide-burned-in-text", action="store_true",
+        "--hide-burned-in-text",
+        action="store_true",
         help="blank everything outside the file's ultrasound regions, as the app does",
     )
     return parser
@@ -141,17 +147,31 @@ def cmd_render(file: Path, out: Path, frame: int, hide_text: bool) -> int:
 def serve_command(cases: Path, port: int, host: str) -> list[str]:
     """The streamlit command line ``viewer serve`` runs."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP_PATH),
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", host,
-        "--server.fileWatcherType", "none",
-        "--server.runOnSave", "false",
-        "--server.enableStaticServing", "false",
-        "--browser.gatherUsageStats", "false",
-        "--global.developmentMode", "false",
-        "--client.toolbarMode", "minimal",
-        "--theme.base", "dark",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_PATH),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+        "--server.enableStaticServing",
+        "false",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+        "--theme.base",
+        "dark",
     ]
 
 

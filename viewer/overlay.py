@@ -52,9 +52,7 @@ def caliper_label(c: Caliper, calibration: Calibration) -> str:
     return f"{length} ({c.label})" if c.label else length
 
 
-def _caliper(
-    c: Caliper, calibration: Calibration, unit: float, width_px: int
-) -> list[Shape]:
+def _caliper(c: Caliper, calibration: Calibration, unit: float, width_px: int) -> list[Shape]:
     (x0, y0), (x1, y1) = c.start_px, c.end_px
     angle = math.atan2(y1 - y0, x1 - x0) + math.pi / 2
     tick = 7.0 * unit

@@ -99,6 +99,13 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlencode
 
+from playwright.sync_api import Page, ViewportSize, sync_playwright
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin, Subprotocol
+
 REPO: Final = Path(__file__).resolve().parents[2]
 DEFAULT_CASES: Final = REPO / "cases"
 CASE_ID: Final = "scar-carcinoma"
@@ -109,7 +116,7 @@ CHROMIUM_ARGS: Final = (
     "--disable-background-networking",
     "--disable-component-update",
 )
-VIEWPORT: Final = {"width": 1400, "height": 1000}
+VIEWPORT: Final = ViewportSize(width=1400, height=1000)
 
 GOAL_BROWSER_RATIO: Final = 1.5
 GOAL_SESSION_P95_MS: Final = 300.0
@@ -444,7 +451,7 @@ class BrowserResult:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -462,7 +469,7 @@ def static_server(directory: Path) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def _press(page: Any, key: str, panel: str) -> float:
+def _press(page: Page, key: str, panel: str) -> float:
     """Press key, wait for the paint mark of panel, return the latency in ms."""
     name = f"cv-painted-{panel}"
     page.evaluate(
@@ -487,7 +494,7 @@ def _press(page: Any, key: str, panel: str) -> float:
     return latency
 
 
-def _round(page: Any, panels: Sequence[str], pause_s: float) -> list[float]:
+def _round(page: Page, panels: Sequence[str], pause_s: float) -> list[float]:
     """From the first panel, Right to the last one (measured), then Left back to the first."""
     latencies: list[float] = []
     for panel in panels[1:]:
@@ -499,7 +506,7 @@ def _round(page: Any, panels: Sequence[str], pause_s: float) -> list[float]:
     return latencies
 
 
-def _wait_app_ready(page: Any, first_panel: str) -> None:
+def _wait_app_ready(page: Page, first_panel: str) -> None:
     page.locator(".cv[data-ready]").wait_for(timeout=PAGE_TIMEOUT_MS)
     page.wait_for_function(
         "(name) => performance.getEntriesByName(name, 'mark').length > 0",
@@ -516,7 +523,7 @@ def _wait_app_ready(page: Any, first_panel: str) -> None:
         time.sleep(0.1)
 
 
-def _app_steps(page: Any) -> tuple[list[dict[str, Any]], float]:
+def _app_steps(page: Page) -> tuple[list[dict[str, Any]], float]:
     """Per step, the images the app shows (src, natural size); and the figure's width."""
     steps: list[dict[str, Any]] = page.locator("article.cv-step").evaluate_all(
         """views => views.map(v => ({
@@ -536,8 +543,6 @@ def run_browser(
     server: ViewerServer, panels: Sequence[str], rounds: int, pause_s: float,
     chromium: str, workdir: Path,
 ) -> BrowserResult:
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS)
@@ -623,14 +628,11 @@ class StreamlitSession:
         self.server = server
         self.index = index
         self.page_script_hash = ""
-        self.cache: dict[str, Any] = {}  # ForwardMsg by hash, as the browser caches them
+        self.cache: dict[str, ForwardMsg] = {}  # by hash, as the browser caches them
         self.stepper_id: str | None = None
-        self._ws: Any = None
+        self._ws: ClientConnection | None = None
 
     async def connect(self) -> None:
-        from websockets.asyncio.client import connect
-        from websockets.typing import Origin, Subprotocol
-
         self._ws = await connect(
             self.server.ws_url,
             subprotocols=[Subprotocol("streamlit")],
@@ -648,10 +650,6 @@ class StreamlitSession:
 
     async def run(self, query_string: str, step: str | None = None) -> RunResult:
         """Rerun the script; with ``step``, as the stepper's ``setStateValue('step', step)``."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        from streamlit.proto.Alert_pb2 import Alert
-
         if self._ws is None:
             raise BenchError(f"session {self.index} is not connected")
         back = BackMsg()
@@ -716,9 +714,8 @@ class StreamlitSession:
                 seconds = time.perf_counter() - start
                 status = int(msg.script_finished)
                 if status != ForwardMsg.FINISHED_SUCCESSFULLY:
-                    problems.append(
-                        f"script finished with {ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)}"
-                    )
+                    name = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+                    problems.append(f"script finished with {name}")
                 return RunResult(
                     seconds, status, query_strings, stepper_id, stepper_data, problems, messages
                 )

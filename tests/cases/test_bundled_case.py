@@ -41,7 +41,7 @@ def test_known_slips_are_corrected_in_notes_not_captions() -> None:
 
 def test_ultrasound_steps_show_labelled_public_samples() -> None:
     loaded = load_case(BUNDLED)
-    for index, step in enumerate(loaded.case.steps):
+    for step in loaded.case.steps:
         if step.modality in (Modality.ULTRASOUND, Modality.DOPPLER):
             assert step.images, f"panel {step.panel} has no image"
             for image in step.images:

@@ -152,7 +152,7 @@ def validation_problems(file: str, exc: ValidationError) -> list[Problem]:
                 field, _, message = line.partition(": ")
                 problems.append(Problem(file, field, message))
             continue
-        problems.append(Problem(file, _field(loc), _message(error, allowed)))
+        problems.append(Problem(file, _field(loc), _message(dict(error), allowed)))
     return problems
 
 
@@ -245,8 +245,7 @@ def _check_images(
                     Problem(
                         file,
                         f"{where}.mm_per_pixel",
-                        "only for PNG and JPEG images; a DICOM file carries its own "
-                        "calibration",
+                        "only for PNG and JPEG images; a DICOM file carries its own calibration",
                     )
                 )
             image = ResolvedImage(ref, path, header)
@@ -269,9 +268,7 @@ def load_case(folder: Path | str, *, decode: bool = False) -> LoadedCase:
     if not manifest.is_file():
         raise CaseError([Problem(file, "(file)", f"not found; a case folder needs a {MANIFEST}")])
     if manifest.stat().st_size > MAX_MANIFEST_BYTES:
-        raise CaseError(
-            [Problem(file, "(file)", f"larger than {MAX_MANIFEST_BYTES // 1024} KiB")]
-        )
+        raise CaseError([Problem(file, "(file)", f"larger than {MAX_MANIFEST_BYTES // 1024} KiB")])
     try:
         data = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

@@ -117,7 +117,7 @@ def _parse_date(value: object) -> PartialDate:
     if isinstance(value, date):
         return PartialDate(value.year, value.month, value.day)
     if not isinstance(value, str):
-        raise ValueError(f"expected a date string such as \"2005-09\", found {value!r}")
+        raise ValueError(f'expected a date string such as "2005-09", found {value!r}')
     return PartialDate.parse(value)
 
 
@@ -241,14 +241,18 @@ class ImageRef(_Model):
     alt: NonEmptyStr
     provenance: Provenance
     hide_burned_in_text: StrictBool = True
-    mm_per_pixel: tuple[Annotated[StrictFloat, Field(gt=0)], Annotated[StrictFloat, Field(gt=0)]] | None = None
+    mm_per_pixel: (
+        tuple[Annotated[StrictFloat, Field(gt=0)], Annotated[StrictFloat, Field(gt=0)]] | None
+    ) = None
     annotations: tuple[Annotation, ...] = ()
 
     @field_validator("file")
     @classmethod
     def _relative_path(cls, value: str) -> str:
         if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
-            raise ValueError(f"must be a path inside the case folder, found absolute path {value!r}")
+            raise ValueError(
+                f"must be a path inside the case folder, found absolute path {value!r}"
+            )
         if ".." in re.split(r"[/\\]", value):
             raise ValueError(f"must be a path inside the case folder, found {value!r} with '..'")
         return value
@@ -289,9 +293,6 @@ class Step(_Model):
         label = self.date.label()
         return f"({label})" if self.date_inferred else label
 
-    def ordered_images(self) -> tuple[ImageRef, ...]:
-        """Primary image first, then references in manifest order."""
-        return tuple(sorted(self.images, key=lambda image: image.role is not Role.PRIMARY))
 
 
 class Source(_Model):

@@ -89,9 +89,9 @@ class UltrasoundRegion:
         }
 
 
-def regions_from_items(items: Sequence[Any], columns: int, rows: int) -> tuple[
-    tuple[UltrasoundRegion, ...], tuple[str, ...]
-]:
+def regions_from_items(
+    items: Sequence[Any], columns: int, rows: int
+) -> tuple[tuple[UltrasoundRegion, ...], tuple[str, ...]]:
     """Read region items (pydicom Datasets); regions that do not fit the image are left out.
 
     Returns the regions kept and one warning per region left out.

@@ -14,7 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, UnidentifiedImageError
 from pydicom.dataset import Dataset
-from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, pixel_array
+from pydicom.pixels.processing import apply_color_lut, apply_modality_lut, apply_voi_lut
+from pydicom.pixels.utils import pixel_array
 
 from viewer.errors import ImageDecodeError, ImageError, UnsupportedImageError
 from viewer.imaging.header import ImageHeader, read_dataset, read_header
@@ -26,7 +27,7 @@ Frame = NDArray[np.uint8]
 def to_uint8(values: NDArray[np.generic], bits: int) -> Frame:
     """Scale integer samples of ``bits`` bits to 0-255, rounding to nearest."""
     if values.dtype == np.uint8:
-        return values  # type: ignore[return-value]
+        return values.astype(np.uint8, copy=False)
     top = float((1 << bits) - 1)
     scaled = np.clip(values.astype(np.float64), 0, top) * (255.0 / top)
     return np.rint(scaled).astype(np.uint8)
@@ -54,9 +55,13 @@ def _dicom_frame(ds: Dataset, header: ImageHeader, frame: int) -> Frame:
         return to_uint8(rgb, entry_bits)
     if arr.ndim == 3:  # RGB (pydicom has already converted YBR_* to RGB)
         return to_uint8(arr, header.bits_allocated if arr.dtype != np.uint8 else 8)
-    if arr.dtype == np.uint8 and photometric == "MONOCHROME2" and "VOILUTSequence" not in ds \
-            and "WindowCenter" not in ds:
-        return arr  # type: ignore[no-any-return]
+    if (
+        arr.dtype == np.uint8
+        and photometric == "MONOCHROME2"
+        and "VOILUTSequence" not in ds
+        and "WindowCenter" not in ds
+    ):
+        return arr
     values = apply_voi_lut(apply_modality_lut(arr, ds), ds)
     grey = window_to_uint8(values)
     if photometric == "MONOCHROME1":
@@ -75,9 +80,10 @@ def _raster_frame(header: ImageHeader) -> Frame:
                 return np.asarray(image, dtype=np.uint8).copy()
             if mode in ("1", "LA"):
                 return np.asarray(image.convert("L"), dtype=np.uint8).copy()
-            if mode in ("RGBA", "PA", "P") and "transparency" in image.info or mode == "RGBA":
+            if (mode in ("RGBA", "PA", "P") and "transparency" in image.info) or mode == "RGBA":
                 background = Image.new("RGBA", image.size, (0, 0, 0, 255))
-                image = Image.alpha_composite(background, image.convert("RGBA"))
+                flat = Image.alpha_composite(background, image.convert("RGBA"))
+                return np.asarray(flat.convert("RGB"), dtype=np.uint8).copy()
             return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageDecodeError(header.path, f"pixel data cannot be decoded ({exc})") from None

@@ -16,11 +16,15 @@ _stepper = st.components.v2.component(
 )
 
 
-def stepper(payload: dict[str, Any], *, key: str, on_step_change: Any) -> Any:
+def _ignore() -> None:
+    """Step changes need no callback: the page reads the state after mounting."""
+
+
+def stepper(payload: dict[str, Any], *, key: str) -> Any:
     """Mount the stepper; its state ``step`` holds the panel the user is on."""
     return _stepper(
         data=payload,
         key=key,
         default={"step": payload.get("initialPanel")},
-        on_step_change=on_step_change,
+        on_step_change=_ignore,
     )

@@ -20,12 +20,16 @@ def _back() -> None:
     st.query_params.clear()
 
 
-def _image_urls(loaded: LoadedCase) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]:
-    urls: dict[tuple[int, int], str] = {}
-    errors: dict[tuple[int, int], str] = {}
+ImageKey = tuple[int, int]
+
+
+def _image_urls(loaded: LoadedCase) -> tuple[dict[ImageKey, str], dict[ImageKey, str]]:
+    urls: dict[ImageKey, str] = {}
+    errors: dict[ImageKey, str] = {}
     for (s, i), image in loaded.images.items():
+        coordinates = f"stepper:{loaded.case.id}:{s}:{i}"
         try:
-            urls[(s, i)] = cache.media_url(cache.image_png(image), f"stepper:{loaded.case.id}:{s}:{i}")
+            urls[(s, i)] = cache.media_url(cache.image_png(image), coordinates)
         except ViewerError as exc:
             errors[(s, i)] = str(exc)
     return urls, errors
@@ -35,11 +39,7 @@ def _payload(loaded: LoadedCase, panel: str, stamp: int) -> dict[str, Any]:
     urls, errors = _image_urls(loaded)
     payload = case_payload(loaded, lambda s, i: urls.get((s, i), ""))
     for step_index, step in enumerate(payload["steps"]):
-        order = sorted(
-            range(len(loaded.case.steps[step_index].images)),
-            key=lambda i, s=step_index: loaded.case.steps[s].images[i].role.value != "primary",
-        )
-        for image, i in zip(step["images"], order, strict=True):
+        for image, i in zip(step["images"], step["imageOrder"], strict=True):
             if (step_index, i) in errors:
                 image["error"] = errors[(step_index, i)]
     payload["initialPanel"] = panel
@@ -67,7 +67,7 @@ def render(cases_dir: Path, case_id: str) -> None:
     entry = next((e for e in entries if e.case_id == case_id), None)
     if entry is None:
         known = ", ".join(e.case_id for e in entries) or "none"
-        st.error(f"No case {md_escape(case_id)!s} in this library. Known cases: {md_escape(known)}.")
+        st.error(f"No case {md_escape(case_id)} in this library. Known cases: {md_escape(known)}.")
         return
     if entry.loaded is None:
         st.title(md_escape(entry.folder.name))
@@ -89,7 +89,7 @@ def render(cases_dir: Path, case_id: str) -> None:
     st.title(md_escape(case.title))
     _source(loaded)
     stamp = hash(cache.library_stamp(cases_dir)) & 0xFFFFFFFF
-    result = stepper(_payload(loaded, panel, stamp), key=f"stepper:{case.id}", on_step_change=lambda: None)
+    result = stepper(_payload(loaded, panel, stamp), key=f"stepper:{case.id}")
     chosen = getattr(result, "step", None)
     if chosen in panels and chosen != st.query_params.get("step"):
         st.query_params["step"] = chosen

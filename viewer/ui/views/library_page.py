@@ -1,4 +1,4 @@
-"""The case library: a card per case (thumbnail, title, steps, date span) and broken cases' errors."""
+"""The case library: a card per case (thumbnail, title, steps, dates) and broken cases' errors."""
 
 from __future__ import annotations
 
