@@ -230,3 +230,21 @@ def test_manifest_not_utf8(tmp_path: Path) -> None:
     assert problems_of(tmp_path) == [
         "M: (syntax): not UTF-8 text (invalid start byte)"
     ]
+
+
+def test_all_kinds_of_problem_reported_at_once(make_case: CaseFactory) -> None:
+    # A field error stops pydantic's cross-step checks; the loader still runs them and
+    # still checks every image file, so the author sees everything in one go.
+    folder = make_case(
+        ('date = "2004-03"', 'date = "2004-13"'),
+        ('panel = "E"', 'panel = "D"'),
+        ('date = "2005-03"', 'date = "2002-01"'),
+        ("images/pydicom-data_US1_UNCR.dcm", "images/a.dcm"),
+    )
+    assert problems_of(folder) == [
+        "M: steps[2].date: month must be 01 to 12, found '2004-13'",
+        "M: steps[4].panel: duplicate panel 'D' (already used by steps[3])",
+        "M: steps[3].date: 2002-01 is before the previous step's date 2003; "
+        "steps must be in time order",
+        "M: steps[5].images[0].file: 'images/a.dcm' not found in DIR",
+    ]

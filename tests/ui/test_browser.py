@@ -120,7 +120,8 @@ def test_library_to_case_and_keyboard_stepping(server: str, page: object) -> Non
     from playwright.sync_api import expect
 
     page.goto(server)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Open case").last.click()  # type: ignore[attr-defined]
+    # Streamlit marks a keyed widget's container with the class st-key-<key>.
+    page.locator(".st-key-open-scar-carcinoma button").click()  # type: ignore[attr-defined]
     page.locator(".cv[data-ready]").wait_for(timeout=30_000)  # type: ignore[attr-defined]
     step = visible_step(page)
     expect(step.locator(".cv-caption")).to_have_text(  # type: ignore[attr-defined]

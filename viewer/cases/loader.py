@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from viewer.cases.model import Caliper, Case, ImageRef
+from viewer.cases.model import Caliper, Case, ImageRef, PartialDate, step_sequence_problems
 from viewer.errors import CaseError, ImageError, Problem
 from viewer.imaging.calibration import Calibration
 from viewer.imaging.frames import decode_frame
@@ -213,6 +213,25 @@ def _check_annotations(
                 yield Problem(file, field, str(exc))
 
 
+def _read_image(
+    folder: Path, file: str, where: str, name: str, decode: bool
+) -> tuple[Path, ImageHeader] | Problem:
+    """Find, open and (with ``decode``) fully decode one image named by the manifest."""
+    path = folder / name
+    if not _inside(folder, path):
+        return Problem(file, f"{where}.file", f"{name!r} leads outside {folder}")
+    if not path.is_file():
+        return Problem(file, f"{where}.file", f"{name!r} not found in {folder}")
+    try:
+        header = read_header(path)
+        if decode:
+            for frame in range(header.frames):
+                decode_frame(path, frame)
+    except ImageError as exc:
+        return Problem(file, f"{where}.file", f"{name!r}: {exc.reason}")
+    return path, header
+
+
 def _check_images(
     case: Case, folder: Path, file: str, decode: bool
 ) -> tuple[dict[tuple[int, int], ResolvedImage], list[Problem]]:
@@ -221,25 +240,11 @@ def _check_images(
     for s, step in enumerate(case.steps):
         for i, ref in enumerate(step.images):
             where = f"steps[{s}].images[{i}]"
-            path = folder / ref.file
-            if not _inside(folder, path):
-                problems.append(
-                    Problem(file, f"{where}.file", f"{ref.file!r} leads outside {folder}")
-                )
+            found = _read_image(folder, file, where, ref.file, decode)
+            if isinstance(found, Problem):
+                problems.append(found)
                 continue
-            if not path.is_file():
-                problems.append(
-                    Problem(file, f"{where}.file", f"{ref.file!r} not found in {folder}")
-                )
-                continue
-            try:
-                header = read_header(path)
-                if decode:
-                    for frame in range(header.frames):
-                        decode_frame(path, frame)
-            except ImageError as exc:
-                problems.append(Problem(file, f"{where}.file", f"{ref.file!r}: {exc.reason}"))
-                continue
+            path, header = found
             if ref.mm_per_pixel is not None and header.format == "dicom":
                 problems.append(
                     Problem(
@@ -252,6 +257,54 @@ def _check_images(
             problems.extend(_check_annotations(file, where, ref, header, image.calibration))
             resolved[(s, i)] = image
     return resolved, problems
+
+
+def _raw_steps(data: dict[str, Any]) -> list[dict[str, Any]]:
+    steps = data.get("steps")
+    if not isinstance(steps, list):
+        return []
+    return [step if isinstance(step, dict) else {} for step in steps]
+
+
+def _raw_problems(
+    data: dict[str, Any], folder: Path, file: str, decode: bool, reported: set[str]
+) -> list[Problem]:
+    """Checks that still make sense when the manifest failed validation.
+
+    Pydantic stops before cross-step checks when a field is invalid, and the image files
+    are only checked on a valid model; run both on the raw data so that every problem is
+    reported at once. Fields already reported are skipped.
+    """
+    steps = _raw_steps(data)
+    panels: list[str | None] = []
+    dates: list[PartialDate | None] = []
+    for step in steps:
+        panel = step.get("panel")
+        panels.append(panel if isinstance(panel, str) and len(panel) == 1 else None)
+        try:
+            dates.append(
+                PartialDate.parse(step["date"]) if isinstance(step.get("date"), str) else None
+            )
+        except ValueError:
+            dates.append(None)
+    problems: list[Problem] = []
+    for line in step_sequence_problems(panels, dates):
+        field, _, message = line.partition(": ")
+        if field not in reported:
+            problems.append(Problem(file, field, message))
+    for s, step in enumerate(steps):
+        images = step.get("images")
+        if not isinstance(images, list):
+            continue
+        for i, image in enumerate(images):
+            where = f"steps[{s}].images[{i}]"
+            name = image.get("file") if isinstance(image, dict) else None
+            if not isinstance(name, str) or not name.strip() or f"{where}.file" in reported:
+                continue
+            found = _read_image(folder, file, where, name, decode)
+            if isinstance(found, Problem):
+                problems.append(found)
+    return problems
 
 
 def load_case(folder: Path | str, *, decode: bool = False) -> LoadedCase:
@@ -278,7 +331,10 @@ def load_case(folder: Path | str, *, decode: bool = False) -> LoadedCase:
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        raise CaseError(validation_problems(file, exc)) from None
+        problems = validation_problems(file, exc)
+        reported = {problem.field for problem in problems}
+        problems += _raw_problems(data, folder, file, decode, reported)
+        raise CaseError(problems) from None
     images, problems = _check_images(case, folder, file, decode)
     if problems:
         raise CaseError(problems)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -294,6 +295,37 @@ class Step(_Model):
         return f"({label})" if self.date_inferred else label
 
 
+def step_sequence_problems(
+    panels: Sequence[str | None], dates: Sequence[PartialDate | None]
+) -> list[str]:
+    """Duplicate panels and steps out of time order, as ``field: message`` lines.
+
+    ``None`` stands for a value that is itself invalid (reported elsewhere) and is skipped.
+    """
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for index, panel in enumerate(panels):
+        if panel is None:
+            continue
+        if panel in seen:
+            problems.append(
+                f"steps[{index}].panel: duplicate panel {panel!r} "
+                f"(already used by steps[{seen[panel]}])"
+            )
+        else:
+            seen[panel] = index
+    before: PartialDate | None = None
+    for index, after in enumerate(dates):
+        if after is None:
+            continue
+        if before is not None and after.last_day < before.first_day:
+            problems.append(
+                f"steps[{index}].date: {after} is before the previous step's date "
+                f"{before}; steps must be in time order"
+            )
+        before = after
+    return problems
+
 
 class Source(_Model):
     """Where the captions come from and the publication they paraphrase."""
@@ -316,23 +348,9 @@ class Case(_Model):
 
     @model_validator(mode="after")
     def _steps_consistent(self) -> Case:
-        problems: list[str] = []
-        seen: dict[str, int] = {}
-        for index, step in enumerate(self.steps):
-            if step.panel in seen:
-                problems.append(
-                    f"steps[{index}].panel: duplicate panel {step.panel!r} "
-                    f"(already used by steps[{seen[step.panel]}])"
-                )
-            else:
-                seen[step.panel] = index
-        for index in range(1, len(self.steps)):
-            before, after = self.steps[index - 1], self.steps[index]
-            if after.date.last_day < before.date.first_day:
-                problems.append(
-                    f"steps[{index}].date: {after.date} is before the previous step's date "
-                    f"{before.date}; steps must be in time order"
-                )
+        problems = step_sequence_problems(
+            [step.panel for step in self.steps], [step.date for step in self.steps]
+        )
         if problems:
             raise ValueError("\n".join(problems))
         return self
