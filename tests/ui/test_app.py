@@ -120,7 +120,7 @@ def test_case_text_is_data(make_case: CaseFactory, monkeypatch: pytest.MonkeyPat
         ('caption = "Doppler ultrasound demonstrated perforating vasculature (arrow) at point F."', f'caption = "{evil}"'),
     )
     at = run_app(folder.parent, monkeypatch, case="scar-carcinoma", step="F")
-    [title] = at.title
+    [title] = at.header
     assert "<script>" not in title.value and "\\<script\\>" in title.value
     assert "\\*\\*bold\\*\\*" in title.value
     assert stepper_data(at)["steps"][5]["caption"] == evil  # rendered with textContent

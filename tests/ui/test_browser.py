@@ -189,7 +189,7 @@ def test_case_text_never_runs(server: str, page: object) -> None:
 
     open_case(page, f"{server}/?case=evil&step=A")
     expect(visible_step(page).locator(".cv-caption")).to_have_text(EVIL)  # type: ignore[attr-defined]
-    expect(page.locator("h1").first).to_contain_text("<script>")  # type: ignore[attr-defined]
+    expect(page.locator("h2").first).to_contain_text("<script>")  # type: ignore[attr-defined]
     page.goto(server)  # type: ignore[attr-defined]  # the library shows the title too
     expect(page.get_by_text("<img src=x").first).to_be_visible()  # type: ignore[attr-defined]
     time.sleep(0.5)

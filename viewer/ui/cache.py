@@ -14,19 +14,22 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from viewer.cases.library import LibraryEntry, case_folders, load_library
-from viewer.cases.loader import MANIFEST, ResolvedImage
+from viewer.cases.loader import ResolvedImage
 from viewer.imaging.display import encode_png, hide_outside_regions, thumbnail_png
 from viewer.imaging.frames import Frame, decode_frame
 
 
 def library_stamp(cases_dir: Path) -> tuple[tuple[str, int], ...]:
-    """Changes whenever a manifest or image folder changes, so edits show on reload."""
+    """Changes whenever any file of any case changes, so edits show on the next run."""
     if not cases_dir.is_dir():
         return ()
-    stamp: list[tuple[str, int]] = []
+    stamp: list[tuple[str, int]] = [(str(cases_dir), cases_dir.stat().st_mtime_ns)]
     for folder in case_folders(cases_dir):
-        for path in (folder / MANIFEST, folder):
-            stamp.append((str(path), path.stat().st_mtime_ns))
+        for path in sorted(folder.rglob("*")):
+            try:
+                stamp.append((str(path), path.stat().st_mtime_ns))
+            except OSError:  # removed while we looked, or a dangling link
+                stamp.append((str(path), -1))
     return tuple(stamp)
 
 

@@ -61,7 +61,13 @@ def _source(loaded: LoadedCase) -> None:
         )
 
 
+_COMPACT = """<style>
+.block-container { padding-top: 2.2rem; }
+</style>"""
+
+
 def render(cases_dir: Path, case_id: str) -> None:
+    st.html(_COMPACT)  # constant markup of ours, never case text
     st.button("← All cases", on_click=_back, key="back")
     entries = cache.current_library(cases_dir)
     entry = next((e for e in entries if e.case_id == case_id), None)
@@ -86,7 +92,7 @@ def render(cases_dir: Path, case_id: str) -> None:
             f"{md_escape(', '.join(panels))}); showing step {panels[0]}."
         )
         panel = panels[0]
-    st.title(md_escape(case.title))
+    st.header(md_escape(case.title), anchor=False)
     _source(loaded)
     stamp = hash(cache.library_stamp(cases_dir)) & 0xFFFFFFFF
     result = stepper(_payload(loaded, panel, stamp), key=f"stepper:{case.id}")

@@ -68,7 +68,14 @@ def render(cases_dir: Path) -> None:
     if not entries:
         st.info(f"No case folders (with a case.toml) in {md_escape(str(cases_dir))}.")
         return
+    good = [entry for entry in entries if entry.loaded is not None]
+    broken = [entry for entry in entries if entry.loaded is None]
     columns = st.columns(3)
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(good):
         with columns[index % len(columns)]:
+            _card(entry)
+    if broken:
+        st.subheader(f"Cases with problems ({len(broken)})", anchor=False)
+        st.caption("Fix these and reload; `viewer validate` lists the same problems.")
+        for entry in broken:
             _card(entry)
