@@ -12,6 +12,7 @@ from viewer.case_view import case_payload
 from viewer.cases.loader import LoadedCase
 from viewer.errors import ViewerError
 from viewer.ui import cache
+from viewer.ui.components.problems import show_problems
 from viewer.ui.components.stepper import stepper
 from viewer.ui.text import md_escape
 
@@ -77,10 +78,7 @@ def render(cases_dir: Path, case_id: str) -> None:
         return
     if entry.loaded is None:
         st.title(md_escape(entry.folder.name))
-        st.error(
-            f"This case cannot be opened: {len(entry.problems)} problem(s).\n\n"
-            + "\n".join(f"- {md_escape(str(p))}" for p in entry.problems)
-        )
+        show_problems(entry.problems)
         return
     loaded = entry.loaded
     case = loaded.case

@@ -11,6 +11,7 @@ from viewer.cases.library import LibraryEntry
 from viewer.cases.model import provenance_label
 from viewer.errors import ViewerError
 from viewer.ui import cache
+from viewer.ui.components.problems import show_problems
 from viewer.ui.text import md_escape
 
 
@@ -35,10 +36,7 @@ def _card(entry: LibraryEntry) -> None:
     with st.container(border=True):
         if entry.loaded is None:
             st.subheader(md_escape(entry.folder.name))
-            st.error(
-                f"This case cannot be opened: {len(entry.problems)} problem(s).\n\n"
-                + "\n".join(f"- {md_escape(str(p))}" for p in entry.problems)
-            )
+            show_problems(entry.problems)
             return
         case = entry.loaded.case
         _thumbnail(entry)
