@@ -16,9 +16,10 @@ Part 1, one reader in Chromium (Playwright, headless).
     warm-up round first). A capture-phase ``keydown`` listener on ``window`` records
     ``event.timeStamp``; the stepper marks ``cv-painted-<panel>`` with
     ``performance.mark`` one ``requestAnimationFrame`` + ``setTimeout(0)`` after it
-    switches, i.e. once the frame showing the new step has been produced. The latency of
-    one key press is ``mark.startTime - keydown.timeStamp`` (both on the page's time
-    origin). Between presses the script waits for the mark plus ``--pause-ms`` so the
+    switches, i.e. after the frame showing the new step has been produced, and after any
+    task queued before that ``setTimeout`` (in the app, Streamlit's own timer queued by
+    ``setStateValue`` runs first and so counts). The latency of one key press is
+    ``mark.startTime - keydown.timeStamp`` (both on the page's time origin). Between presses the script waits for the mark plus ``--pause-ms`` so the
     Streamlit rerun triggered by ``setStateValue`` settles, as it would for a reader.
 
     The floor is the same measurement on a static page served by ``http.server``: the
@@ -64,6 +65,11 @@ Part 2, ``--sessions`` concurrent sessions, no browser.
 Goals (the summary table prints PASS or MISS for each):
     browser: ``p95(app) / p95(floor) <= 1.5``; sessions: step ``p95 < 300 ms`` in each
     scenario; memory: ``< 5 MB`` per extra session.
+
+Other options: ``--only browser|sessions``, ``--pause-ms``, ``--think-ms``, ``--cases``,
+``--chromium``, ``--seed``, ``--fail-on-miss`` and ``--server-env NAME=VALUE``
+(repeatable) to try a server setting without editing the app, e.g.
+``--server-env STREAMLIT_RUNNER_POST_SCRIPT_GC=false``.
 
 Exit status: 0 when every measurement ran and verified (whatever the goals say, unless
 ``--fail-on-miss``), 1 when a goal missed with ``--fail-on-miss``, 2 when a
@@ -292,10 +298,13 @@ def _stop_process(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def viewer_server(cases_dir: Path, log_dir: Path, name: str) -> Iterator[ViewerServer]:
+def viewer_server(
+    cases_dir: Path, log_dir: Path, name: str, extra_env: dict[str, str] | None = None
+) -> Iterator[ViewerServer]:
     """``viewer serve`` on a free loopback port, healthy on entry, stopped on exit.
 
     ``viewer serve`` execs Streamlit in place, so the child's pid is the server's.
+    ``extra_env`` is added to the server's environment (e.g. ``STREAMLIT_*`` options).
     """
     port = free_port()
     log_path = log_dir / f"{name}.log"
@@ -303,7 +312,7 @@ def viewer_server(cases_dir: Path, log_dir: Path, name: str) -> Iterator[ViewerS
         sys.executable, "-m", "viewer.cli", "serve",
         "--cases", str(cases_dir), "--port", str(port), "--host", "127.0.0.1",
     ]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **(extra_env or {}))
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log,
@@ -1015,6 +1024,9 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"cases folder holding {CASE_ID} (default: the bundled one)")
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", CHROMIUM),
                         metavar="PATH", help=f"Chromium executable (default {CHROMIUM})")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the servers, repeatable; e.g. "
+                        "STREAMLIT_RUNNER_POST_SCRIPT_GC=false to try a setting")
     parser.add_argument("--seed", type=int, default=1, help="seed of the paced scenario")
     parser.add_argument("--fail-on-miss", action="store_true",
                         help="exit 1 when a goal is missed")
@@ -1027,6 +1039,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("--rounds must be >= 1 and --sessions >= 2", file=sys.stderr)
         return 2
     cases_dir = args.cases.resolve()
+    extra_env: dict[str, str] = {}
+    for item in args.server_env:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            print(f"--server-env {item!r}: expected NAME=VALUE", file=sys.stderr)
+            return 2
+        extra_env[name] = value
+    if extra_env:
+        print(f"server environment: {extra_env}", flush=True)
     browser: BrowserResult | None = None
     sessions: SessionsResult | None = None
     error: str | None = None
@@ -1037,12 +1058,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             panels = case_panels(cases_dir, CASE_ID)
             if args.only in (None, "browser"):
                 print(f"part 1: browser, {args.rounds} rounds ...", flush=True)
-                with viewer_server(cases_dir, workdir, "browser") as server:
+                with viewer_server(cases_dir, workdir, "browser", extra_env) as server:
                     browser = run_browser(server, panels, args.rounds, args.pause_ms / 1000,
                                           args.chromium, workdir)
             if args.only in (None, "sessions"):
                 print(f"part 2: {args.sessions} sessions, {args.rounds} rounds ...", flush=True)
-                with viewer_server(cases_dir, workdir, "sessions") as server:
+                with viewer_server(cases_dir, workdir, "sessions", extra_env) as server:
                     sessions = asyncio.run(run_sessions(
                         server, panels, args.sessions, args.rounds, args.think_ms, args.seed
                     ))
