@@ -221,14 +221,16 @@ export default function (component) {
     next.disabled = i === steps.length - 1;
     const panel = steps[i].panel;
     root.dataset.step = panel;
+    // Paint first; only then update the address and tell the server, so neither the
+    // history API nor Streamlit's messaging delays the frame the user is waiting for.
     requestAnimationFrame(() => setTimeout(() => {
       root.dataset.paintedStep = panel;
       performance.mark(`cv-painted-${panel}`);
+      if (report && current === i) {
+        syncUrl(panel);
+        setStateValue("step", panel);
+      }
     }, 0));
-    if (report) {
-      syncUrl(panel);
-      setStateValue("step", panel);
-    }
   }
 
   function go(i) {
