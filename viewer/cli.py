@@ -16,10 +16,9 @@ from pathlib import Path
 
 from viewer.cases.loader import MANIFEST, load_case
 from viewer.errors import CaseError, Problem, ViewerError
-from viewer.paths import bundled_cases_dir
+from viewer.paths import CASES_DIR_ENV, bundled_cases_dir
 
 APP_PATH = Path(__file__).parent / "ui" / "app.py"
-CASES_ENV = "VIEWER_CASES_DIR"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -184,7 +183,7 @@ def cmd_serve(cases: Path | None, port: int, host: str) -> int:
     if not folder.is_dir():
         print(f"{folder}: (folder): not found or not a folder", file=sys.stderr)
         return 1
-    os.environ[CASES_ENV] = str(folder)
+    os.environ[CASES_DIR_ENV] = str(folder)
     print(f"serving cases from {folder} at http://{host}:{port}", flush=True)
     command = serve_command(folder, port, host)
     os.execv(command[0], command)

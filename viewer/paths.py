@@ -6,6 +6,9 @@ from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
+CASES_DIR_ENV = "VIEWER_CASES_DIR"
+"""The environment variable through which ``viewer serve`` tells the app its cases folder."""
+
 
 def bundled_cases_dir() -> Path:
     """The bundled cases: ``cases/`` beside the package (source checkout, editable install),

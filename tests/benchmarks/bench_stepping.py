@@ -36,13 +36,15 @@ Part 2, ``--sessions`` concurrent sessions, no browser.
     ``BackMsg``/``ForwardMsg`` protobufs) the way the browser does: a ``rerun_script``
     BackMsg with the page's query string opens the case; each step is a ``rerun_script``
     carrying the stepper's widget state (the ``bidi_component`` element id with
-    ``json_value`` ``{"step": "B"}``, which is what ``setStateValue('step', 'B')`` sends)
-    and the query string the stepper has already written to the address bar
-    (``case=scar-carcinoma&step=B``), plus the hashes of the large messages already
+    ``json_value`` ``{"step": "B"}``, which is what ``setStateValue('step', 'B')`` sends,
+    and the stepper's ``fragment_id``, since the page runs the stepper as a fragment) and
+    the query string Streamlit last set (the browser sends that one, a step behind its
+    address bar; the server moves it on with ``page_info_changed``), plus the hashes of the large messages already
     received so the server may answer with references, as the browser's message cache
     does. The latency of a step is from sending the BackMsg to receiving that rerun's
     ``script_finished``. Every rerun is verified: it must finish with
-    ``FINISHED_SUCCESSFULLY``, show no error or warning alert and no exception, and send
+    ``FINISHED_SUCCESSFULLY`` (or ``FINISHED_FRAGMENT_RUN_SUCCESSFULLY``), show no error or
+    warning alert and no exception, and send
     the stepper element (same id) whose data has ``initialPanel`` equal to the requested
     step. Once per session, during warm-up, a rerun carrying only the widget state
     (stale query string ``step=A``, widget ``step=B``) must produce a
@@ -639,6 +641,8 @@ class StreamlitSession:
         self.page_script_hash = ""
         self.cache: dict[str, ForwardMsg] = {}  # by hash, as the browser caches them
         self.stepper_id: str | None = None
+        self.fragment_id = ""  # the stepper's fragment, when the page runs it as one
+        self.query_string = ""  # as the browser knows it: the last one the server set
         self._ws: ClientConnection | None = None
 
     async def connect(self) -> None:
@@ -672,6 +676,9 @@ class StreamlitSession:
             widget = rerun.widget_states.widgets.add()
             widget.id = self.stepper_id
             widget.json_value = json.dumps({"step": step})
+            # A widget inside an st.fragment reruns only that fragment; the browser says
+            # which fragment in the rerun request, so do the same.
+            rerun.fragment_id = self.fragment_id
 
         query_strings: list[str] = []
         problems: list[str] = []
@@ -704,11 +711,13 @@ class StreamlitSession:
                 self.page_script_hash = msg.new_session.page_script_hash
             elif kind == "page_info_changed":
                 query_strings.append(msg.page_info_changed.query_string)
+                self.query_string = msg.page_info_changed.query_string
             elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 element = msg.delta.new_element
                 element_type = element.WhichOneof("type")
                 if element_type == "bidi_component":
                     stepper_id = element.bidi_component.id
+                    self.fragment_id = msg.delta.fragment_id
                     try:
                         stepper_data = json.loads(element.bidi_component.json)
                     except json.JSONDecodeError:
@@ -722,7 +731,10 @@ class StreamlitSession:
             elif kind == "script_finished":
                 seconds = time.perf_counter() - start
                 status = int(msg.script_finished)
-                if status != ForwardMsg.FINISHED_SUCCESSFULLY:
+                if status not in (
+                    ForwardMsg.FINISHED_SUCCESSFULLY,
+                    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+                ):
                     name = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
                     problems.append(f"script finished with {name}")
                 return RunResult(
@@ -730,21 +742,22 @@ class StreamlitSession:
                 )
 
     async def open_case(self, panel: str) -> RunResult:
-        result = await self.run(case_query(CASE_ID, panel))
+        self.query_string = case_query(CASE_ID, panel)
+        result = await self.run(self.query_string)
         self._check(result, panel)
         self.stepper_id = result.stepper_id
         return result
 
     async def step(self, panel: str) -> RunResult:
-        """One step as the browser sends it: address bar already updated, widget state set."""
-        result = await self.run(case_query(CASE_ID, panel), step=panel)
+        """One step as the browser sends it: widget state set, last query string, fragment id."""
+        result = await self.run(self.query_string, step=panel)
         self._check(result, panel)
         return result
 
     async def check_widget_state(self, stale: str, panel: str) -> RunResult:
-        """Only the widget state says ``panel``: the server must move the query string."""
+        """Only the widget state says ``panel``: the server must show it and move the query."""
         result = await self.run(case_query(CASE_ID, stale), step=panel)
-        self._check(result, stale)
+        self._check(result, panel)
         wanted = case_query(CASE_ID, panel)
         if wanted not in result.query_strings:
             raise BenchError(

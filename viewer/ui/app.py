@@ -7,10 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from viewer.paths import bundled_cases_dir
+from viewer.paths import CASES_DIR_ENV, bundled_cases_dir
 from viewer.ui.views import case_page, library_page
-
-CASES_ENV = "VIEWER_CASES_DIR"
 
 st.set_page_config(
     page_title="Ultrasound case viewer",
@@ -19,7 +17,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed",
 )
 
-cases_dir = Path(os.environ.get(CASES_ENV) or bundled_cases_dir())
+cases_dir = Path(os.environ.get(CASES_DIR_ENV) or bundled_cases_dir())
 case_id = st.query_params.get("case")
 if case_id:
     case_page.render(cases_dir, case_id)

@@ -223,14 +223,20 @@ export default function (component) {
     root.dataset.step = panel;
     // Paint first; only then update the address and tell the server, so neither the
     // history API nor Streamlit's messaging delays the frame the user is waiting for.
-    requestAnimationFrame(() => setTimeout(() => {
+    let done = false;
+    const afterPaint = () => {
+      if (done) return;
+      done = true;
       root.dataset.paintedStep = panel;
       performance.mark(`cv-painted-${panel}`);
       if (report && current === i) {
         syncUrl(panel);
         setStateValue("step", panel);
       }
-    }, 0));
+    };
+    requestAnimationFrame(() => setTimeout(afterPaint, 0));
+    // Hidden tabs (and idle headless pages) may not run frames: report anyway.
+    setTimeout(afterPaint, 150);
   }
 
   function go(i) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -67,10 +68,37 @@ _COMPACT = """<style>
 </style>"""
 
 
+def _current_panel(panels: list[str], key: str) -> str:
+    """The step the reader is on: the stepper's reported state, else the address, else A.
+
+    When the stepper reports a step, the browser has already moved its address bar, but
+    the query string Streamlit sends with that rerun is still the previous one, so the
+    stepper's state comes first.
+    """
+    state = st.session_state.get(key)
+    reported = state.get("step") if isinstance(state, Mapping) else None
+    if reported in panels:
+        return str(reported)
+    asked = st.query_params.get("step", panels[0])
+    return asked if asked in panels else panels[0]
+
+
+@st.fragment
+def _stepper(loaded: LoadedCase, stamp: int) -> None:
+    """The stepper alone reruns when the reader steps: nothing else on the page changes."""
+    panels = [step.panel for step in loaded.case.steps]
+    key = f"stepper:{loaded.case.id}"
+    panel = _current_panel(panels, key)
+    stepper(_payload(loaded, panel, stamp), key=key)
+    if st.query_params.get("step") != panel:
+        st.query_params["step"] = panel
+
+
 def render(cases_dir: Path, case_id: str) -> None:
     st.html(_COMPACT)  # constant markup of ours, never case text
     st.button("← All cases", on_click=_back, key="back")
-    entries = cache.current_library(cases_dir)
+    stamp = cache.library_stamp(cases_dir)
+    entries = cache.library(str(cases_dir), stamp)
     entry = next((e for e in entries if e.case_id == case_id), None)
     if entry is None:
         known = ", ".join(e.case_id for e in entries) or "none"
@@ -83,19 +111,12 @@ def render(cases_dir: Path, case_id: str) -> None:
     loaded = entry.loaded
     case = loaded.case
     panels = [step.panel for step in case.steps]
-    panel = st.query_params.get("step", panels[0])
-    if panel not in panels:
+    asked = st.query_params.get("step", panels[0])
+    if asked not in panels:
         st.warning(
-            f"Step {md_escape(panel)} does not exist in this case (panels "
+            f"Step {md_escape(asked)} does not exist in this case (panels "
             f"{md_escape(', '.join(panels))}); showing step {panels[0]}."
         )
-        panel = panels[0]
     st.header(md_escape(case.title), anchor=False)
     _source(loaded)
-    stamp = hash(cache.library_stamp(cases_dir)) & 0xFFFFFFFF
-    result = stepper(_payload(loaded, panel, stamp), key=f"stepper:{case.id}")
-    chosen = getattr(result, "step", None)
-    if chosen in panels and chosen != st.query_params.get("step"):
-        st.query_params["step"] = chosen
-    elif st.query_params.get("step") != panel and chosen not in panels:
-        st.query_params["step"] = panel
+    _stepper(loaded, hash(stamp) & 0xFFFFFFFF)
