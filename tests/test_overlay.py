@@ -44,24 +44,3 @@ def test_shapes() -> None:
     assert shapes[1]["points"][0] == [100, 0]  # the head is at the arrow's tip
     assert shapes[0]["role"] == "thick"
     assert shapes[3]["text"] == "<b>hi</b>"  # text stays data; the front end escapes it
-
-
-def test_region_one_pixel_overhang_is_clipped() -> None:
-    from viewer.imaging.calibration import regions_from_items
-
-    class Item(dict[str, object]):
-        __getattr__ = dict.__getitem__
-
-    item = Item(RegionLocationMinX0=0, RegionLocationMinY0=0, RegionLocationMaxX1=100,
-                RegionLocationMaxY1=50, RegionSpatialFormat=1, RegionDataType=1,
-                PhysicalUnitsXDirection=3, PhysicalUnitsYDirection=3,
-                PhysicalDeltaX=0.01, PhysicalDeltaY=0.01)
-    kept, warnings = regions_from_items([item], columns=100, rows=60)
-    assert kept[0].RegionLocationMaxX1 == 99 and warnings == ()
-    item["RegionLocationMaxX1"] = 150
-    kept, warnings = regions_from_items([item], columns=100, rows=60)
-    assert kept == () and warnings == (
-        "SequenceOfUltrasoundRegions[0]: region (0, 0)-(150, 50) does not fit inside the "
-        "100x60 image; ignored",
-    )
-    assert pytest.approx(region(0, 9).mm_per_pixel) == (0.1, 0.1)

@@ -254,13 +254,14 @@ export default function (component) {
     else if (event.key === "ArrowLeft") { go(current - 1); event.preventDefault(); }
     else if (event.key === "a" || event.key === "A") { setAnnotations(!toggle.checked); }
   }
-  document.addEventListener("keydown", onKey);
+  // Capture phase on window: runs before the page's own (React) key handling.
+  window.addEventListener("keydown", onKey, true);
 
   show(current, false);
   root.dataset.ready = "true";
 
   const cleanup = () => {
-    document.removeEventListener("keydown", onKey);
+    window.removeEventListener("keydown", onKey, true);
     root.remove();
     host.__cv = undefined;
   };
