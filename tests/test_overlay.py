@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from viewer.cases.model import Arrow, Caliper, Label
 from viewer.imaging.calibration import Calibration, UltrasoundRegion
 from viewer.overlay import caliper_label, shapes_for
