@@ -145,3 +145,17 @@ def test_stepping_does_not_decode_again(monkeypatch: pytest.MonkeyPatch) -> None
     for panel in "BCDEFGH":
         run_app(BUNDLED.parent, monkeypatch, case="scar-carcinoma", step=panel)
     assert calls == []
+
+
+def test_step_reported_by_the_stepper_moves_the_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The browser's rerun carries the stepper's state and the previous query string.
+    at = run_app(BUNDLED.parent, monkeypatch, case="scar-carcinoma", step="A")
+    assert at.session_state["stepper:scar-carcinoma"]["step"] == "A"
+    at.session_state["stepper:scar-carcinoma"] = {"step": "D"}
+    at.run()
+    assert not at.exception
+    assert at.query_params["step"] == "D"
+    assert stepper_data(at)["initialPanel"] == "D"
+    at.session_state["stepper:scar-carcinoma"] = {"step": "Q"}  # not a panel: the address wins
+    at.run()
+    assert at.query_params["step"] == "D"
