@@ -114,3 +114,23 @@ def test_console_script_runs() -> None:
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_serve_missing_cases_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope"
+    assert main(["serve", "--cases", str(missing)]) == 1
+    assert capsys.readouterr().err == f"{missing}: (folder): not found or not a folder\n"
+
+
+def test_render_frame_out_of_range(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = package_file("data_store", "data/US1_UNCR.dcm")
+    assert main(["render", str(source), "--out", str(tmp_path / "x.png"), "--frame", "3"]) == 1
+    assert capsys.readouterr().err == f"{source}: has frames 0 to 0, frame 3 was asked for\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_hides_burned_in_text(tmp_path: Path) -> None:
+    source = package_file("deid_data", "data/ultrasounds/GREYSCALE_IMAGE.dcm")
+    out = tmp_path / "hidden.png"
+    assert main(["render", str(source), "--out", str(out), "--hide-burned-in-text"]) == 0
+    assert np.asarray(Image.open(out))[:38].max() == 0
