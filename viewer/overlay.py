@@ -65,11 +65,12 @@ def _caliper(c: Caliper, calibration: Calibration, unit: float, width_px: int) -
             {"type": "line", "points": [[x - dx, y - dy], [x + dx, y + dy]], "width": 2 * unit}
         )
     mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
-    # Put the label on the side of the calliper with more room.
-    if mid_x > width_px * 0.6:
-        shapes.append(_text(caliper_label(c, calibration), mid_x - 10 * unit, mid_y, unit, "end"))
+    # Label to the right of the calliper, unless it would run off the image.
+    text = caliper_label(c, calibration)
+    if mid_x + 10 * unit + _text_width_px(text, unit) > width_px:
+        shapes.append(_text(text, mid_x - 10 * unit, mid_y, unit, "end"))
     else:
-        shapes.append(_text(caliper_label(c, calibration), mid_x + 10 * unit, mid_y, unit))
+        shapes.append(_text(text, mid_x + 10 * unit, mid_y, unit))
     return shapes
 
 
@@ -81,6 +82,11 @@ def _ellipse(e: Ellipse, unit: float) -> list[Shape]:
     if e.label:
         shapes.append(_text(e.label, cx, cy - ry - 6 * unit, unit, anchor="middle"))
     return shapes
+
+
+def _text_width_px(text: str, unit: float) -> float:
+    """A generous estimate of a label's width at the overlay's font size."""
+    return len(text) * 15 * unit * 0.6
 
 
 def _text(text: str, x: float, y: float, unit: float, anchor: str = "start") -> Shape:

@@ -180,7 +180,7 @@ def test_unknown_field_in_step(make_case: CaseFactory) -> None:
 
 
 def test_annotations_outside_image_and_across_regions(make_case: CaseFactory) -> None:
-    folder = make_case(("head_px = [300, 178]", "head_px = [3000, 178]"), ("end_px = [480, 210]", "end_px = [200, 210]"))
+    folder = make_case(("head_px = [300, 178]", "head_px = [3000, 178]"), ("end_px = [420, 210]", "end_px = [200, 210]"))
     assert problems_of(folder) == [
         "M: steps[4].images[0].annotations[3]: caliper spans two ultrasound regions; measure within one",
         "M: steps[5].images[0].annotations[0]: arrow point (3000, 178) lies outside the 640x480 image",

@@ -147,8 +147,8 @@ def test_deep_link_and_reload(server: str, page: object) -> None:
     step = visible_step(page)
     expect(step.locator(".cv-heading")).to_have_text("Panel E · Sep 2005 · Ultrasound")  # type: ignore[attr-defined]
     expect(step.locator("svg.cv-overlay text.cv-ink")).to_have_text(  # type: ignore[attr-defined]
-        ["Left half: longitudinal", "Right half: transverse", "31.4 mm (left region)",
-         "34.4 mm (right region)"]
+        ["Left half: longitudinal", "Right half: transverse", "31.4 mm (left half)",
+         "34.4 mm (right half)"]
     )
     expect(page.locator(".cv-tab[aria-current=step]")).to_contain_text("E")  # type: ignore[attr-defined]
     shot(page, "case-step-E")

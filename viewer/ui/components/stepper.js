@@ -77,8 +77,13 @@ function buildFigure(step) {
     figure.appendChild(empty);
     return figure;
   }
-  step.images.forEach((image, index) => {
+  step.images.forEach((image) => {
     const block = el("div", "cv-imageblock");
+    // What the image is, above it, where nobody can miss it.
+    const label = el("div", "cv-label");
+    label.appendChild(el("span", "cv-badge", image.provenance));
+    if (image.role !== "primary") label.appendChild(el("span", "cv-role", ` ${image.role} image`));
+    block.appendChild(label);
     if (image.error) {
       const failed = el("div", "cv-noimage cv-error");
       failed.setAttribute("role", "alert");
@@ -88,12 +93,9 @@ function buildFigure(step) {
     } else {
       block.appendChild(buildStage(image));
     }
-    const caption = el("figcaption", "cv-prov");
-    const badge = el("span", "cv-badge", image.provenance);
-    caption.appendChild(badge);
-    caption.appendChild(el("span", "cv-role", image.role === "primary" ? "" : ` (${image.role} image ${index + 1})`));
-    caption.appendChild(el("span", "cv-provdetail", ` ${image.provenanceDetail} Calibration: ${image.calibration}.`));
-    block.appendChild(caption);
+    block.appendChild(
+      el("figcaption", "cv-prov", `${image.provenanceDetail} Calibration: ${image.calibration}.`)
+    );
     figure.appendChild(block);
   });
   return figure;
