@@ -24,6 +24,8 @@ from viewer.overlay import shapes_for
 
 ImageUrl = Callable[[int, int], str]
 """Returns the URL of the display rendering of image ``(step_index, image_index)``."""
+FrameUrls = Callable[[int, int], list[str]]
+"""Returns the URLs of every frame of a multi-frame image ``(step_index, image_index)``."""
 
 
 def months_between(first: PartialDate, later: PartialDate) -> int:
@@ -58,9 +60,12 @@ def provenance_detail(image: ResolvedImage) -> str:
     return f"{text} {p.note}".strip()
 
 
-def _image_payload(image: ResolvedImage, url: str) -> dict[str, Any]:
+def _image_payload(image: ResolvedImage, url: str, frame_urls: list[str]) -> dict[str, Any]:
     header = image.header
     mm = image.calibration.summary_mm_per_pixel()
+    cine = None
+    if header.frames > 1 and frame_urls:
+        cine = {"urls": frame_urls, "durationsMs": list(header.frame_durations_ms)}
     return {
         "url": url,
         "width": header.columns,
@@ -71,10 +76,13 @@ def _image_payload(image: ResolvedImage, url: str) -> dict[str, Any]:
         "provenanceDetail": provenance_detail(image),
         "calibration": f"{mm[0]:.3f} x {mm[1]:.3f} mm per pixel" if mm else "not calibrated",
         "shapes": shapes_for(image.ref.annotations, image.calibration, header.columns, header.rows),
+        "cine": cine,
     }
 
 
-def step_payload(loaded: LoadedCase, index: int, step: Step, image_url: ImageUrl) -> dict[str, Any]:
+def step_payload(
+    loaded: LoadedCase, index: int, step: Step, image_url: ImageUrl, frame_urls: FrameUrls
+) -> dict[str, Any]:
     first = loaded.case.steps[0].date
     order = sorted(range(len(step.images)), key=lambda i: step.images[i].role is not Role.PRIMARY)
     return {
@@ -87,18 +95,30 @@ def step_payload(loaded: LoadedCase, index: int, step: Step, image_url: ImageUrl
         "note": step.note,
         "findings": list(step.findings),
         "teachingPoints": list(step.teaching_points),
-        "images": [_image_payload(loaded.image(index, i), image_url(index, i)) for i in order],
+        "images": [
+            _image_payload(loaded.image(index, i), image_url(index, i), frame_urls(index, i))
+            for i in order
+        ],
         "imageOrder": order,
     }
 
 
-def case_payload(loaded: LoadedCase, image_url: ImageUrl) -> dict[str, Any]:
+def _no_frames(step_index: int, image_index: int) -> list[str]:
+    return []
+
+
+def case_payload(
+    loaded: LoadedCase, image_url: ImageUrl, frame_urls: FrameUrls = _no_frames
+) -> dict[str, Any]:
     """Everything the stepper needs for a whole case (text is data: front ends escape it)."""
     case = loaded.case
     return {
         "caseId": case.id,
         "title": case.title,
-        "steps": [step_payload(loaded, i, step, image_url) for i, step in enumerate(case.steps)],
+        "steps": [
+            step_payload(loaded, i, step, image_url, frame_urls)
+            for i, step in enumerate(case.steps)
+        ],
     }
 
 

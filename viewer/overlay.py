@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from viewer.cases.model import Annotation, Arrow, Caliper, Ellipse, Label
+from viewer.cases.model import Annotation, Arrow, Caliper, Ellipse
 from viewer.imaging.calibration import Calibration
 
 Shape = dict[str, Any]
@@ -93,19 +93,82 @@ def _text(text: str, x: float, y: float, unit: float, anchor: str = "start") -> 
     return {"type": "text", "at": [x, y], "text": text, "size": 15 * unit, "anchor": anchor}
 
 
+_NICE_MM = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+
+
+def _bar(box: tuple[float, float, float, float], mm_per_px: float, unit: float) -> list[Shape]:
+    """A scale bar in the bottom-right corner of ``box`` (x0, y0, x1, y1)."""
+    x0, _y0, x1, y1 = box
+    width = x1 - x0
+    # The longest round length that fits in about a fifth of the box.
+    fits = [mm for mm in _NICE_MM if mm / mm_per_px <= width * 0.22]
+    if not fits:
+        return []
+    length_mm = fits[-1]
+    length_px = length_mm / mm_per_px
+    right, base = x1 - 12 * unit, y1 - 14 * unit
+    left = right - length_px
+    tick = 5 * unit
+    scale: list[Shape] = [
+        {"type": "line", "points": [[left, base], [right, base]], "width": 2 * unit},
+        {"type": "line", "points": [[left, base - tick], [left, base + tick]], "width": 2 * unit},
+        {"type": "line", "points": [[right, base - tick], [right, base + tick]], "width": 2 * unit},
+        {
+            "type": "text",
+            "at": [(left + right) / 2, base - 12 * unit],
+            "text": f"{length_mm:g} mm",
+            "size": 13 * unit,
+            "anchor": "middle",
+        },
+    ]
+    for shape in scale:
+        shape["layer"] = "scale"
+    return scale
+
+
+def scale_bars(calibration: Calibration, width_px: int, height_px: int) -> list[Shape]:
+    """A scale bar in each calibrated ultrasound region, or one for a spaced image."""
+    unit = _scale_px(width_px, height_px)
+    regions = calibration.calibrated_regions
+    if regions:
+        shapes: list[Shape] = []
+        for r in regions:
+            assert r.mm_per_pixel is not None
+            box = (
+                float(r.RegionLocationMinX0),
+                float(r.RegionLocationMinY0),
+                float(r.RegionLocationMaxX1),
+                float(r.RegionLocationMaxY1),
+            )
+            shapes += _bar(box, r.mm_per_pixel[0], unit)
+        return shapes
+    if calibration.mm_per_pixel_xy is not None:
+        box = (0.0, 0.0, float(width_px), float(height_px))
+        return _bar(box, calibration.mm_per_pixel_xy[0], unit)
+    return []
+
+
 def shapes_for(
     annotations: tuple[Annotation, ...], calibration: Calibration, width_px: int, height_px: int
 ) -> list[Shape]:
-    """All shapes of an image's annotations, in manifest order."""
+    """All shapes of an image's annotations, in manifest order, then its scale bars.
+
+    Shapes of an annotation tied to frames carry ``frames`` = [first, last]; scale bars
+    carry ``layer`` = "scale" (shown even when annotations are hidden).
+    """
     unit = _scale_px(width_px, height_px)
     shapes: list[Shape] = []
     for annotation in annotations:
         if isinstance(annotation, Arrow):
-            shapes += _arrow(annotation, unit)
+            drawn = _arrow(annotation, unit)
         elif isinstance(annotation, Caliper):
-            shapes += _caliper(annotation, calibration, unit, width_px)
+            drawn = _caliper(annotation, calibration, unit, width_px)
         elif isinstance(annotation, Ellipse):
-            shapes += _ellipse(annotation, unit)
-        elif isinstance(annotation, Label):
-            shapes.append(_text(annotation.text, *annotation.at_px, unit))
-    return shapes
+            drawn = _ellipse(annotation, unit)
+        else:
+            drawn = [_text(annotation.text, *annotation.at_px, unit)]
+        if annotation.frames is not None:
+            for shape in drawn:
+                shape["frames"] = list(annotation.frames)
+        shapes += drawn
+    return shapes + scale_bars(calibration, width_px, height_px)

@@ -6,6 +6,7 @@ Screenshots go to ``test-artifacts/`` for a person to look at.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -31,6 +32,31 @@ if CHROMIUM is None and os.environ.get("CI") != "true":
 pytestmark = pytest.mark.browser
 
 
+CINE_SOURCE = ("data_store", "data/color3d_jpeg_baseline.dcm")  # 120 frames, 33.3 ms each
+
+
+def make_cine_case(folder: Path) -> None:
+    """A one-step case holding pydicom-data's 120-frame JPEG loop, one arrow on frames 0-9."""
+    from tests.samples import package_file
+
+    (folder / "images").mkdir(parents=True)
+    shutil.copy(package_file(*CINE_SOURCE), folder / "images" / "loop.dcm")
+    (folder / "case.toml").write_text(
+        'id = "cine"\ntitle = "Cine loop"\nsummary = "A loop."\n'
+        '[source]\ncaption_source = "test"\npublication = "test"\n'
+        '[[steps]]\npanel = "A"\ndate = "2005-09"\nmodality = "ultrasound"\nview = "v"\n'
+        'caption = "A loop."\n'
+        '[[steps.images]]\nfile = "images/loop.dcm"\nalt = "A 120-frame loop"\n'
+        'hide_burned_in_text = false\n'
+        'provenance = {kind = "public-sample", package = "pydicom-data", '
+        'package_path = "data_store/data/color3d_jpeg_baseline.dcm", credit = "pydicom", '
+        'licence = "MIT"}\n'
+        '[[steps.images.annotations]]\nkind = "arrow"\ntail_px = [100, 100]\n'
+        'head_px = [200, 200]\nframes = [0, 9]\n',
+        encoding="utf-8",
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -52,6 +78,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ).replace('title = "Carcinoma', "title = '" + EVIL + "'\nx_title = \"Carcinoma", 1)
     text = text.replace('x_title = "Carcinoma in the excision scar of an intraductal papilloma"\n', "")
     (evil / "case.toml").write_text(text, encoding="utf-8")
+    make_cine_case(cases / "cine")
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "viewer.cli", "serve", "--cases", str(cases), "--port", str(port),
@@ -194,3 +221,38 @@ def test_case_text_never_runs(server: str, page: object) -> None:
     expect(page.get_by_text("<img src=x").first).to_be_visible()  # type: ignore[attr-defined]
     time.sleep(0.5)
     assert page.evaluate("window.__xss") is None  # type: ignore[attr-defined]
+
+
+def test_cine_plays_at_the_recorded_rate(server: str, page: object) -> None:
+    from playwright.sync_api import expect
+
+    open_case(page, f"{server}/?case=cine&step=A")
+    stage = page.locator(".cv-stage").first  # type: ignore[attr-defined]
+    expect(stage).to_have_attribute("data-frame", "0")
+    arrow = page.locator("svg.cv-overlay line.cv-ink").first  # type: ignore[attr-defined]
+    expect(arrow).to_be_visible()  # tied to frames 0-9
+    # Wait until every frame is fetched, so the rate measured is the player's.
+    expect(stage).to_have_attribute("data-frames-loaded", "120", timeout=30_000)
+    page.get_by_role("button", name="▶ Play").click()  # type: ignore[attr-defined]
+    times = page.evaluate(  # type: ignore[attr-defined]
+        """() => new Promise((resolve) => {
+          const hosts = [...document.querySelectorAll('*')].filter(e => e.shadowRoot);
+          const root = hosts.map(h => h.shadowRoot.querySelector('.cv-stage')).find(Boolean)
+                       || document.querySelector('.cv-stage');
+          const seen = [];
+          const observer = new MutationObserver(() => {
+            seen.push([performance.now(), Number(root.dataset.frame)]);
+            if (seen.length >= 61) { observer.disconnect(); resolve(seen); }
+          });
+          observer.observe(root, { attributes: true, attributeFilter: ['data-frame'] });
+        })"""
+    )
+    elapsed_ms = times[-1][0] - times[0][0]
+    frames_advanced = sum((b[1] - a[1]) % 120 for a, b in itertools.pairwise(times))
+    ms_per_frame = elapsed_ms / frames_advanced
+    assert 33.3 * 0.8 <= ms_per_frame <= 33.3 * 1.25, (ms_per_frame, times[:5])
+    shot(page, "cine-playing")
+    page.get_by_role("button", name="❚❚ Pause").click()  # type: ignore[attr-defined]
+    page.get_by_label("Frame", exact=True).fill("60")  # type: ignore[attr-defined]
+    expect(stage).to_have_attribute("data-frame", "60")
+    expect(arrow).to_be_hidden()  # outside its frame range

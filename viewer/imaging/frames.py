@@ -8,13 +8,15 @@ functions so the CLI, the app and the exporter share them unchanged.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, UnidentifiedImageError
 from pydicom.dataset import Dataset
-from pydicom.pixels.processing import apply_color_lut, apply_modality_lut, apply_voi_lut
+from pydicom.pixels.processing import apply_color_lut, apply_modality_lut, apply_voi
 from pydicom.pixels.utils import pixel_array
 
 from viewer.errors import ImageDecodeError, ImageError, UnsupportedImageError
@@ -42,6 +44,83 @@ def window_to_uint8(values: NDArray[np.generic]) -> Frame:
     return np.rint(scaled).astype(np.uint8)
 
 
+def window_level_to_uint8(
+    values: NDArray[np.generic], center: float, width: float, function: str = "LINEAR"
+) -> Frame:
+    """Map a VOI window (PS3.3 C.11.2.1.2-3) onto 0-255, rounding to nearest.
+
+    The window's output range is the display range: values below it are 0, above it 255,
+    whatever the frame's own minimum and maximum are.
+    """
+    v = values.astype(np.float64)
+    if function == "SIGMOID":
+        if width <= 0:
+            return window_to_uint8(values)
+        return np.rint(255.0 / (1.0 + np.exp(-4.0 * (v - center) / width))).astype(np.uint8)
+    if function == "LINEAR_EXACT":
+        if width <= 0:
+            return window_to_uint8(values)
+    else:  # LINEAR, the default
+        if width < 1:
+            return window_to_uint8(values)
+        center, width = center - 0.5, width - 1.0
+    if width == 0:  # a LINEAR window of width 1 is a threshold
+        return np.where(v <= center, 0, 255).astype(np.uint8)
+    scaled = np.clip(((v - center) / width + 0.5) * 255.0, 0.0, 255.0)
+    return np.rint(scaled).astype(np.uint8)
+
+
+def _first(value: Any) -> float:
+    """The first value of a DS element that may hold several (the default view)."""
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        value = value[0]
+    return float(value)
+
+
+def _voi_to_uint8(values: NDArray[np.generic], ds: Dataset) -> Frame:
+    """The first VOI LUT or window of the file onto 0-255; else the frame's min-max."""
+    voi = ds.get("VOILUTSequence")
+    if voi and "LUTDescriptor" in voi[0] and "LUTData" in voi[0]:
+        bits = int(voi[0].LUTDescriptor[2])
+        return to_uint8(apply_voi(values, ds), bits)
+    if ds.get("WindowCenter") is not None and ds.get("WindowWidth") is not None:
+        function = str(ds.get("VOILUTFunction", "LINEAR") or "LINEAR").upper()
+        return window_level_to_uint8(
+            values, _first(ds.WindowCenter), _first(ds.WindowWidth), function
+        )
+    return window_to_uint8(values)
+
+
+_PALETTE_COLOURS = ("Red", "Green", "Blue")
+
+
+def _palette_to_rgb(arr: NDArray[np.generic], ds: Dataset) -> Frame:
+    """PALETTE COLOR through the file's lookup tables, as uint8 RGB.
+
+    pydicom reads (non-segmented) table data in the machine's byte order, so the tables of
+    a big-endian file are byte-swapped first. 16-bit entries keep their high byte, which is
+    exact for 8-bit colours stored either as v * 256 or as v * 257 (and is what dcmtk shows).
+    """
+    tables = ds
+    little_endian = ds.original_encoding[1]
+    if little_endian is False and "RedPaletteColorLookupTableData" in ds:
+        tables = Dataset()
+        for colour in _PALETTE_COLOURS:
+            descriptor = f"{colour}PaletteColorLookupTableDescriptor"
+            data = bytes(ds[f"{colour}PaletteColorLookupTableData"].value)
+            entries = int(ds[descriptor].value[0]) or 1 << 16
+            if len(data) == 2 * entries:
+                data = np.frombuffer(data, dtype=">u2").astype(np.uint16).tobytes()
+            setattr(tables, descriptor, ds[descriptor].value)
+            setattr(tables, f"{colour}PaletteColorLookupTableData", data)
+    rgb = apply_color_lut(arr, tables)[..., :3]
+    if rgb.dtype == np.uint8:
+        return rgb
+    if int(ds.RedPaletteColorLookupTableDescriptor[2]) > 8:
+        return (rgb >> 8).astype(np.uint8)
+    return np.clip(rgb, 0, 255).astype(np.uint8)  # 8-bit entries stored in 16 bits
+
+
 def _dicom_frame(ds: Dataset, header: ImageHeader, frame: int) -> Frame:
     if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
         raise UnsupportedImageError(header.path, "DICOM file has no pixel data")
@@ -50,9 +129,7 @@ def _dicom_frame(ds: Dataset, header: ImageHeader, frame: int) -> Frame:
         warnings.simplefilter("ignore")
         arr = pixel_array(ds, index=frame if header.frames > 1 else None)
     if photometric == "PALETTE COLOR":
-        rgb = apply_color_lut(arr, ds)
-        entry_bits = int(ds.RedPaletteColorLookupTableDescriptor[2])
-        return to_uint8(rgb, entry_bits)
+        return _palette_to_rgb(arr, ds)
     if arr.ndim == 3:  # RGB (pydicom has already converted YBR_* to RGB)
         return to_uint8(arr, header.bits_allocated if arr.dtype != np.uint8 else 8)
     if (
@@ -62,8 +139,9 @@ def _dicom_frame(ds: Dataset, header: ImageHeader, frame: int) -> Frame:
         and "WindowCenter" not in ds
     ):
         return arr
-    values = apply_voi_lut(apply_modality_lut(arr, ds), ds)
-    grey = window_to_uint8(values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        grey = _voi_to_uint8(apply_modality_lut(arr, ds), ds)
     if photometric == "MONOCHROME1":
         grey = 255 - grey
     return grey
@@ -99,8 +177,16 @@ def decode_frame(path: Path | str, frame: int = 0) -> tuple[ImageHeader, Frame]:
     if header.format != "dicom":
         return header, _raster_frame(header)
     ds = read_dataset(header.path, pixels=True)
+    return header, dicom_frame(ds, header, frame)
+
+
+def dicom_frame(ds: Dataset, header: ImageHeader, frame: int) -> Frame:
+    """One display frame of a DICOM dataset read with its pixels (see :func:`decode_frame`).
+
+    Decoder failures become viewer errors that name the file and the reason.
+    """
     try:
-        return header, _dicom_frame(ds, header, frame)
+        return _dicom_frame(ds, header, frame)
     except ImageError:
         raise
     except (NotImplementedError, RuntimeError) as exc:

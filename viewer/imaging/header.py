@@ -44,6 +44,9 @@ class ImageHeader:
     modality: str | None = None
     sop_class: str | None = None
     frame_time_ms: float | None = None
+    """Mean time per frame of a multi-frame image, as the file records it."""
+    frame_durations_ms: tuple[float, ...] = ()
+    """How long each frame of a multi-frame image is shown, in ms (empty for one frame)."""
     calibration: Calibration = field(default_factory=Calibration)
     warnings: tuple[str, ...] = ()
 
@@ -130,6 +133,30 @@ def read_dataset(path: Path, *, pixels: bool) -> Dataset:
         raise UnsupportedImageError(path, f"DICOM file is damaged ({exc})") from None
 
 
+DEFAULT_FRAME_TIME_MS = 1000.0 / 30
+"""Used for a multi-frame image that records no timing at all."""
+
+
+def frame_durations_ms(ds: Dataset, frames: int) -> tuple[float, ...]:
+    """Per-frame display durations from FrameTimeVector, FrameTime, CineRate or
+    RecommendedDisplayFrameRate (in that order); 30 frames/s when none is recorded.
+
+    FrameTimeVector holds, for each frame, the time since the previous one (its first
+    entry is 0), so frame i is shown for vector[i + 1] ms; the last frame for the mean.
+    """
+    if frames <= 1:
+        return ()
+    vector = ds.get("FrameTimeVector")
+    if vector is not None and len(vector) == frames:
+        steps = [float(v) for v in list(vector)[1:]]
+        if steps and all(v > 0 for v in steps):
+            return (*steps, sum(steps) / len(steps))
+    mean = _frame_time_ms(ds)
+    if mean is None or mean <= 0:
+        mean = DEFAULT_FRAME_TIME_MS
+    return (mean,) * frames
+
+
 def _frame_time_ms(ds: Dataset) -> float | None:
     for keyword in ("FrameTime",):
         if keyword in ds and ds[keyword].value not in (None, ""):
@@ -185,6 +212,7 @@ def _dicom_header(path: Path) -> ImageHeader:
         modality=str(ds.get("Modality", "")) or None,
         sop_class=sop.name if sop is not None else None,
         frame_time_ms=_frame_time_ms(ds) if frames > 1 else None,
+        frame_durations_ms=frame_durations_ms(ds, frames),
         calibration=Calibration(regions=regions, mm_per_pixel_xy=spacing),
         warnings=warnings,
     )

@@ -15,6 +15,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from viewer.cases.library import LibraryEntry, case_folders, load_library
 from viewer.cases.loader import ResolvedImage
+from viewer.imaging.cine import WebFrames, web_frames
 from viewer.imaging.display import encode_png, hide_outside_regions, thumbnail_png
 from viewer.imaging.frames import Frame, decode_frame
 
@@ -61,6 +62,15 @@ def thumbnail(path: str, mtime_ns: int, hide_text: bool) -> bytes:
     return thumbnail_png(np.asarray(display_frame(path, mtime_ns, 0, hide_text)))
 
 
+@st.cache_resource(show_spinner="Preparing cine loop…", max_entries=32)
+def cine(path: str, mtime_ns: int, hide_text: bool) -> WebFrames:
+    return web_frames(path, hide_text)
+
+
+def image_cine(image: ResolvedImage) -> WebFrames:
+    return cine(str(image.path), image.path.stat().st_mtime_ns, image.ref.hide_burned_in_text)
+
+
 def image_png(image: ResolvedImage, frame: int = 0) -> bytes:
     return display_png(
         str(image.path), image.path.stat().st_mtime_ns, frame, image.ref.hide_burned_in_text
@@ -71,7 +81,7 @@ def image_thumbnail(image: ResolvedImage) -> bytes:
     return thumbnail(str(image.path), image.path.stat().st_mtime_ns, image.ref.hide_burned_in_text)
 
 
-def media_url(data: bytes, coordinates: str) -> str:
+def media_url(data: bytes, coordinates: str, mimetype: str = "image/png") -> str:
     """Serve bytes from Streamlit's media endpoint (as st.image does) and return the URL.
 
     Identical bytes share one stored file across sessions; the reference is renewed on
@@ -80,4 +90,4 @@ def media_url(data: bytes, coordinates: str) -> str:
     ctx = get_script_run_ctx()
     if ctx is None or not runtime.exists():
         return ""
-    return runtime.get_instance().media_file_mgr.add(data, "image/png", coordinates)
+    return runtime.get_instance().media_file_mgr.add(data, mimetype, coordinates)

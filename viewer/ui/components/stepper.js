@@ -42,11 +42,16 @@ function drawShape(group, shape) {
       continue;
     }
     node.setAttribute("class", `cv-${layer} cv-${shape.type}${shape.role ? " cv-" + shape.role : ""}`);
+    if (shape.frames) {
+      node.setAttribute("data-first", shape.frames[0]);
+      node.setAttribute("data-last", shape.frames[1]);
+    }
     group.appendChild(node);
   }
 }
 
 function buildStage(image) {
+  const wrap = el("div", "cv-stagewrap");
   const stage = el("div", "cv-stage");
   // The stage keeps the image's aspect ratio so the overlay always lines up with it.
   stage.style.aspectRatio = `${image.width} / ${image.height}`;
@@ -58,14 +63,127 @@ function buildStage(image) {
   img.decoding = "sync";
   img.src = image.url;
   stage.appendChild(img);
-  const svg = svgEl("svg", { viewBox: `0 0 ${image.width} ${image.height}`, class: "cv-overlay", "aria-hidden": "true" });
+  const viewBox = `0 0 ${image.width} ${image.height}`;
+  const svg = svgEl("svg", { viewBox, class: "cv-overlay", "aria-hidden": "true" });
+  const scale = svgEl("svg", { viewBox, class: "cv-scalebar", "aria-hidden": "true" });
   const group = svgEl("g", {});
-  for (const shape of image.shapes) drawShape(group, shape);
+  const scaleGroup = svgEl("g", {});
+  for (const shape of image.shapes) drawShape(shape.layer === "scale" ? scaleGroup : group, shape);
   svg.appendChild(group);
-  stage.appendChild(svg);
+  scale.appendChild(scaleGroup);
+  stage.append(img, svg, scale);
+  wrap.appendChild(stage);
   // Decode ahead of time so that showing the stage later paints at once.
   if (img.decode) img.decode().catch(() => {});
-  return stage;
+  wrap.cine = image.cine ? buildCine(image.cine, stage, img, group) : null;
+  if (wrap.cine) wrap.appendChild(wrap.cine.controls);
+  return wrap;
+}
+
+// A cine loop: every frame preloaded, played in the browser at the recorded frame times.
+function buildCine(cine, stage, img, group) {
+  const urls = cine.urls;
+  const durations = cine.durationsMs;
+  const count = urls.length;
+  const meanMs = durations.reduce((a, b) => a + b, 0) / count;
+  let loaded = 0;
+  const preload = urls.map((url) => {
+    const image = new Image();
+    image.onload = () => {
+      loaded += 1;
+      stage.dataset.framesLoaded = String(loaded);
+      if (loaded === count || loaded % 10 === 0) updateCounter();
+    };
+    image.src = url;
+    return image;
+  });
+  let frame = 0;
+  let playing = false;
+  let last = 0;
+  let owed = 0;
+
+  const controls = el("div", "cv-cine");
+  const play = el("button", "cv-play", "▶ Play");
+  play.type = "button";
+  play.setAttribute("aria-keyshortcuts", "K");
+  const back = el("button", "cv-frame-prev", "‹");
+  back.type = "button";
+  back.title = "Previous frame (,)";
+  back.setAttribute("aria-label", "Previous frame");
+  const fwd = el("button", "cv-frame-next", "›");
+  fwd.type = "button";
+  fwd.title = "Next frame (.)";
+  fwd.setAttribute("aria-label", "Next frame");
+  const scrub = el("input", "cv-scrub");
+  scrub.type = "range";
+  scrub.min = "0";
+  scrub.max = String(count - 1);
+  scrub.value = "0";
+  scrub.setAttribute("aria-label", "Frame");
+  const counter = el("span", "cv-frame-counter");
+  const loopLabel = el("label", "cv-loop");
+  const loop = el("input");
+  loop.type = "checkbox";
+  loop.checked = true;
+  loopLabel.append(loop, el("span", "", " Loop"));
+  controls.append(play, back, fwd, scrub, counter, loopLabel);
+
+  const framed = Array.from(group.querySelectorAll("[data-first]"));
+  function showFrame(i) {
+    frame = i;
+    img.src = urls[i];
+    scrub.value = String(i);
+    stage.dataset.frame = String(i);
+    updateCounter();
+    for (const node of framed) {
+      const on = i >= Number(node.dataset.first) && i <= Number(node.dataset.last);
+      node.style.display = on ? "" : "none";
+    }
+  }
+  function updateCounter() {
+    const fps = `${(1000 / meanMs).toFixed(1)} fps`;
+    const loading = loaded < count ? ` · loading ${loaded}/${count}` : "";
+    counter.textContent = `Frame ${frame + 1} / ${count} · ${fps}${loading}`;
+  }
+  function tick(now) {
+    if (!playing) return;
+    if (last) owed += now - last;
+    last = now;
+    let next = frame;
+    while (owed >= durations[next]) {
+      owed -= durations[next];
+      next += 1;
+      if (next >= count) {
+        if (!loop.checked) { next = count - 1; pause(); break; }
+        next = 0;
+      }
+    }
+    if (next !== frame) showFrame(next);
+    if (playing) requestAnimationFrame(tick);
+  }
+  function start() {
+    if (playing) return;
+    if (frame === count - 1 && !loop.checked) showFrame(0);
+    playing = true;
+    last = 0;
+    owed = 0;
+    play.textContent = "❚❚ Pause";
+    stage.dataset.playing = "true";
+    requestAnimationFrame(tick);
+  }
+  function pause() {
+    playing = false;
+    play.textContent = "▶ Play";
+    stage.dataset.playing = "false";
+  }
+  function toggle() { if (playing) pause(); else start(); }
+  function step(delta) { pause(); showFrame((frame + delta + count) % count); }
+  play.addEventListener("click", toggle);
+  back.addEventListener("click", () => step(-1));
+  fwd.addEventListener("click", () => step(1));
+  scrub.addEventListener("input", () => { pause(); showFrame(Number(scrub.value)); });
+  showFrame(0);
+  return { controls, toggle, pause, step, preload };
 }
 
 function buildFigure(step) {
@@ -179,7 +297,7 @@ export default function (component) {
   toggle.setAttribute("aria-keyshortcuts", "A");
   toggleLabel.appendChild(toggle);
   toggleLabel.appendChild(el("span", "", " Annotations (A)"));
-  const hint = el("span", "cv-hint", "Keys: ← → step, A annotations");
+  const hint = el("span", "cv-hint", "Keys: ← → step, A annotations, K play, , . frame");
   controls.append(prev, counter, next, toggleLabel, hint);
   root.appendChild(controls);
 
@@ -212,7 +330,12 @@ export default function (component) {
     window.history.replaceState(window.history.state, "", `${window.location.pathname}?${params}`);
   }
 
+  function cinesOf(i) {
+    return Array.from(views[i].querySelectorAll(".cv-stagewrap")).map((w) => w.cine).filter(Boolean);
+  }
+
   function show(i, report) {
+    cinesOf(current).forEach((c) => c.pause());
     views[current].hidden = true;
     tabs[current].removeAttribute("aria-current");
     current = i;
@@ -255,6 +378,9 @@ export default function (component) {
     if (event.key === "ArrowRight") { go(current + 1); event.preventDefault(); }
     else if (event.key === "ArrowLeft") { go(current - 1); event.preventDefault(); }
     else if (event.key === "a" || event.key === "A") { setAnnotations(!toggle.checked); }
+    else if (event.key === "k" || event.key === "K") { cinesOf(current).forEach((c) => c.toggle()); }
+    else if (event.key === ",") { cinesOf(current).forEach((c) => c.step(-1)); }
+    else if (event.key === ".") { cinesOf(current).forEach((c) => c.step(1)); }
   }
   // Capture phase on window: runs before the page's own (React) key handling.
   window.addEventListener("keydown", onKey, true);

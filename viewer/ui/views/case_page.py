@@ -25,21 +25,35 @@ def _back() -> None:
 ImageKey = tuple[int, int]
 
 
-def _image_urls(loaded: LoadedCase) -> tuple[dict[ImageKey, str], dict[ImageKey, str]]:
+def _image_urls(
+    loaded: LoadedCase,
+) -> tuple[dict[ImageKey, str], dict[ImageKey, list[str]], dict[ImageKey, str]]:
+    """Serve every image (and every frame of cine loops); collect per-image errors."""
     urls: dict[ImageKey, str] = {}
+    frames: dict[ImageKey, list[str]] = {}
     errors: dict[ImageKey, str] = {}
     for (s, i), image in loaded.images.items():
         coordinates = f"stepper:{loaded.case.id}:{s}:{i}"
         try:
-            urls[(s, i)] = cache.media_url(cache.image_png(image), coordinates)
+            if image.header.frames > 1:
+                cine = cache.image_cine(image)
+                frames[(s, i)] = [
+                    cache.media_url(data, f"{coordinates}:{n}", cine.mimetype)
+                    for n, data in enumerate(cine.frames)
+                ]
+                urls[(s, i)] = frames[(s, i)][0]
+            else:
+                urls[(s, i)] = cache.media_url(cache.image_png(image), coordinates)
         except ViewerError as exc:
             errors[(s, i)] = str(exc)
-    return urls, errors
+    return urls, frames, errors
 
 
 def _payload(loaded: LoadedCase, panel: str, stamp: int) -> dict[str, Any]:
-    urls, errors = _image_urls(loaded)
-    payload = case_payload(loaded, lambda s, i: urls.get((s, i), ""))
+    urls, frames, errors = _image_urls(loaded)
+    payload = case_payload(
+        loaded, lambda s, i: urls.get((s, i), ""), lambda s, i: frames.get((s, i), [])
+    )
     for step_index, step in enumerate(payload["steps"]):
         for image, i in zip(step["images"], step["imageOrder"], strict=True):
             if (step_index, i) in errors:
