@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from viewer.cases.model import Arrow, Caliper, Label
 from viewer.imaging.calibration import Calibration, UltrasoundRegion
 from viewer.overlay import caliper_label, shapes_for
@@ -42,3 +44,23 @@ def test_shapes() -> None:
     assert shapes[1]["points"][0] == [100, 0]  # the head is at the arrow's tip
     assert shapes[0]["role"] == "thick"
     assert shapes[3]["text"] == "<b>hi</b>"  # text stays data; the front end escapes it
+
+
+def test_scale_bar_per_region_and_for_spacing() -> None:
+    from viewer.overlay import scale_bars
+
+    bars = scale_bars(SPLIT, 200, 100)
+    texts = [s["text"] for s in bars if s["type"] == "text"]
+    assert texts == ["2 mm", "2 mm"]  # the longest round length within a fifth of each half
+    lengths = [s["points"][1][0] - s["points"][0][0] for s in bars if s["type"] == "line"][::3]
+    assert lengths == pytest.approx([20.0, 10.0])  # 0.1 and 0.2 mm per pixel
+    assert all(s["layer"] == "scale" for s in bars)
+    spaced = scale_bars(Calibration(mm_per_pixel_xy=(0.05, 0.05)), 1000, 800)
+    assert [s["text"] for s in spaced if s["type"] == "text"] == ["10 mm"]
+    assert scale_bars(Calibration(), 640, 480) == []
+
+
+def test_frame_tied_annotation_shapes_carry_the_range() -> None:
+    arrow = Arrow(kind="arrow", tail_px=(0, 0), head_px=(10, 0), frames=(2, 5))
+    shapes = shapes_for((arrow,), Calibration(), 640, 480)
+    assert {tuple(s["frames"]) for s in shapes} == {(2, 5)}
