@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import BUNDLED, CaseFactory
+from tests.conftest import BUNDLED, CaseFactory, make_cine_case
 from viewer.ui import cache
 
 APP = str(Path(__file__).resolve().parents[2] / "viewer" / "ui" / "app.py")
@@ -161,3 +161,13 @@ def test_step_reported_by_the_stepper_moves_the_address(monkeypatch: pytest.Monk
     at.session_state["stepper:scar-carcinoma"] = {"step": "Q"}  # not a panel: the address wins
     at.run()
     assert at.query_params["step"] == "D"
+
+
+def test_cine_payload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_cine_case(tmp_path / "cine")
+    at = run_app(tmp_path, monkeypatch, case="cine", step="A")
+    [image] = stepper_data(at)["steps"][0]["images"]
+    cine = image["cine"]
+    assert len(cine["urls"]) == 120 and cine["urls"][0] == image["url"]
+    assert all(url.endswith(".jpg") for url in cine["urls"])  # stored JPEG frames, as stored
+    assert cine["durationsMs"] == pytest.approx([1000 / 30] * 120, rel=1e-3)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUNDLED
+from tests.conftest import BUNDLED, make_cine_case
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -30,31 +30,6 @@ if CHROMIUM is None and os.environ.get("CI") != "true":
     pytest.skip("no Chromium found (install Debian's chromium)", allow_module_level=True)
 
 pytestmark = pytest.mark.browser
-
-
-CINE_SOURCE = ("data_store", "data/color3d_jpeg_baseline.dcm")  # 120 frames, 33.3 ms each
-
-
-def make_cine_case(folder: Path) -> None:
-    """A one-step case holding pydicom-data's 120-frame JPEG loop, one arrow on frames 0-9."""
-    from tests.samples import package_file
-
-    (folder / "images").mkdir(parents=True)
-    shutil.copy(package_file(*CINE_SOURCE), folder / "images" / "loop.dcm")
-    (folder / "case.toml").write_text(
-        'id = "cine"\ntitle = "Cine loop"\nsummary = "A loop."\n'
-        '[source]\ncaption_source = "test"\npublication = "test"\n'
-        '[[steps]]\npanel = "A"\ndate = "2005-09"\nmodality = "ultrasound"\nview = "v"\n'
-        'caption = "A loop."\n'
-        '[[steps.images]]\nfile = "images/loop.dcm"\nalt = "A 120-frame loop"\n'
-        'hide_burned_in_text = false\n'
-        'provenance = {kind = "public-sample", package = "pydicom-data", '
-        'package_path = "data_store/data/color3d_jpeg_baseline.dcm", credit = "pydicom", '
-        'licence = "MIT"}\n'
-        '[[steps.images.annotations]]\nkind = "arrow"\ntail_px = [100, 100]\n'
-        'head_px = [200, 200]\nframes = [0, 9]\n',
-        encoding="utf-8",
-    )
 
 
 def _free_port() -> int:
