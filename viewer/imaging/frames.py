@@ -113,12 +113,13 @@ def _palette_to_rgb(arr: NDArray[np.generic], ds: Dataset) -> Frame:
                 data = np.frombuffer(data, dtype=">u2").astype(np.uint16).tobytes()
             setattr(tables, descriptor, ds[descriptor].value)
             setattr(tables, f"{colour}PaletteColorLookupTableData", data)
-    rgb = apply_color_lut(arr, tables)[..., :3]
-    if rgb.dtype == np.uint8:
-        return rgb
+    lut: NDArray[np.generic] = apply_color_lut(arr, tables)[..., :3]
+    if lut.dtype == np.uint8:  # 8-bit table data
+        return lut.astype(np.uint8, copy=False)
+    rgb = lut.astype(np.uint16, copy=False)
     if int(ds.RedPaletteColorLookupTableDescriptor[2]) > 8:
         return (rgb >> 8).astype(np.uint8)
-    return np.clip(rgb, 0, 255).astype(np.uint8)  # 8-bit entries stored in 16 bits
+    return np.minimum(rgb, 255).astype(np.uint8)  # 8-bit entries, maybe stored in 16 bits
 
 
 def _dicom_frame(ds: Dataset, header: ImageHeader, frame: int) -> Frame:
@@ -180,6 +181,27 @@ def decode_frame(path: Path | str, frame: int = 0) -> tuple[ImageHeader, Frame]:
     return header, dicom_frame(ds, header, frame)
 
 
+def _decoder_error(header: ImageHeader, exc: Exception) -> ImageError:
+    """A one-line error for a failed pixel decoder, keeping every plugin's reason (pydicom
+    gives one per line). No decoder for the transfer syntax, or none for this variant of it
+    (12-bit JPEG, say), is UnsupportedImageError; decoders that reject the data, as corrupt,
+    is ImageDecodeError."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    summary, reasons = (lines[0] if lines else type(exc).__name__), lines[1:]
+    text = f"{summary.rstrip(':')}: {'; '.join(reasons)}" if reasons else summary
+    if "raised by all available plugins" in summary and not all(
+        "not support" in reason for reason in reasons
+    ):
+        return ImageDecodeError(header.path, f"pixel data cannot be decoded ({'; '.join(reasons)})")
+    if "plugin" in text or "decod" in text.lower() or "support" in text.lower():
+        return UnsupportedImageError(
+            header.path,
+            f"no installed decoder for transfer syntax {header.transfer_syntax} "
+            f"({header.transfer_syntax_uid}): {text}",
+        )
+    return ImageDecodeError(header.path, f"pixel data cannot be decoded ({text})")
+
+
 def dicom_frame(ds: Dataset, header: ImageHeader, frame: int) -> Frame:
     """One display frame of a DICOM dataset read with its pixels (see :func:`decode_frame`).
 
@@ -190,14 +212,7 @@ def dicom_frame(ds: Dataset, header: ImageHeader, frame: int) -> Frame:
     except ImageError:
         raise
     except (NotImplementedError, RuntimeError) as exc:
-        text = str(exc)
-        if "plugin" in text or "decod" in text.lower() or "support" in text.lower():
-            raise UnsupportedImageError(
-                header.path,
-                f"no installed decoder for transfer syntax {header.transfer_syntax} "
-                f"({header.transfer_syntax_uid}): {text.splitlines()[0]}",
-            ) from None
-        raise ImageDecodeError(header.path, f"pixel data cannot be decoded ({text})") from None
+        raise _decoder_error(header, exc) from None
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, EOFError) as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "less than expected" in text or "truncat" in text.lower() or "insufficient" in text:
