@@ -39,3 +39,20 @@ def test_distance_within_and_across_regions() -> None:
         SPLIT.distance_mm((50, 50), (50, 150))
     assert Calibration().distance_mm((0, 0), (3, 4)) is None
     assert Calibration(mm_per_pixel_xy=(0.5, 0.25)).distance_mm((0, 0), (6, 16)) == pytest.approx(5.0)
+
+
+def test_calliper_agrees_with_the_scanners_own_depth_scale() -> None:
+    """GREYSCALE_IMAGE burns a depth scale into its pixels: ticks every 5 mm, 0 to 4 cm.
+
+    Its tick rows (found by reading the pixels: 90, 167, 244, ..., 706) must be 5 mm apart
+    by the file's SequenceOfUltrasoundRegions, to within one pixel's worth of mm.
+    """
+    from tests.samples import package_file
+    from viewer.imaging.header import read_header
+
+    calibration = read_header(
+        package_file("deid_data", "data/ultrasounds/GREYSCALE_IMAGE.dcm")
+    ).calibration
+    one_pixel_mm = calibration.summary_mm_per_pixel()[0]  # type: ignore[index]
+    assert calibration.distance_mm((920, 90), (920, 706)) == pytest.approx(40.0, abs=one_pixel_mm)
+    assert calibration.distance_mm((920, 90), (920, 167)) == pytest.approx(5.0, abs=one_pixel_mm)

@@ -72,7 +72,7 @@ def test_case_page_payload(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "/media/" in image["url"] and image["url"].endswith(".png")
     assert "Licence: MIT" in image["provenanceDetail"]
     texts = [s["text"] for s in image["shapes"] if s["type"] == "text" and "layer" not in s]
-    assert texts == ["40.1 mm (depth scale, 0 to 4 cm)"]
+    assert texts == ["40.0 mm (depth scale, 0 to 4 cm)"]
     scale = [s["text"] for s in image["shapes"] if s.get("layer") == "scale" and s["type"] == "text"]
     assert scale == ["10 mm"]
     assert data["steps"][1]["images"] == []  # pathology waits for generated images
