@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,7 +20,13 @@ from pydicom.pixels.processing import apply_color_lut, apply_modality_lut, apply
 from pydicom.pixels.utils import pixel_array
 
 from viewer.errors import ImageDecodeError, ImageError, UnsupportedImageError
-from viewer.imaging.header import ImageHeader, read_dataset, read_header
+from viewer.imaging.header import (
+    ImageHeader,
+    header_from_dataset,
+    read_dataset,
+    read_header,
+    sniff_format,
+)
 
 Frame = NDArray[np.uint8]
 """A display frame: (rows, columns) greyscale or (rows, columns, 3) RGB, uint8."""
@@ -35,9 +41,11 @@ def to_uint8(values: NDArray[np.generic], bits: int) -> Frame:
     return np.rint(scaled).astype(np.uint8)
 
 
-def window_to_uint8(values: NDArray[np.generic]) -> Frame:
-    """Stretch a greyscale array's full range to 0-255."""
-    low, high = float(values.min()), float(values.max())
+def window_to_uint8(
+    values: NDArray[np.generic], value_range: tuple[float, float] | None = None
+) -> Frame:
+    """Stretch ``value_range`` (default: the array's own min and max) onto 0-255."""
+    low, high = value_range or (float(values.min()), float(values.max()))
     if high <= low:
         return np.zeros(values.shape, dtype=np.uint8)
     scaled = (values.astype(np.float64) - low) * (255.0 / (high - low))
@@ -77,8 +85,45 @@ def _first(value: Any) -> float:
     return float(value)
 
 
+def _via_table(values: NDArray[np.generic], ds: Dataset) -> Frame | None:
+    """For integer pixels, map each distinct stored value once and index (much cheaper
+    than mapping every pixel in floating point); None when that does not apply."""
+    if values.dtype.kind not in "iu" or values.size == 0:
+        return None
+    indices = cast("NDArray[np.integer[Any]]", values)
+    windowed = "VOILUTSequence" in ds or ds.get("WindowCenter") is not None
+    if windowed and values.dtype in (np.uint8, np.uint16):
+        # A window does not depend on the frame's range: skip scanning the pixels.
+        count = 256 if values.dtype == np.uint8 else 65536
+        domain = np.arange(count, dtype=np.uint32).astype(values.dtype)
+        full: Frame = np.take(_voi_values_to_uint8(domain, ds, (0.0, count - 1.0)), indices)
+        return full
+    low, high = int(values.min()), int(values.max())
+    if high - low > 65535:
+        return None
+    if values.dtype in (np.uint8, np.uint16):  # index with the stored values directly
+        domain = np.arange(high + 1, dtype=np.uint32).astype(values.dtype)
+        table = _voi_values_to_uint8(domain, ds, (float(low), float(high)))
+        direct: Frame = np.take(table, indices)
+        return direct
+    domain = np.arange(low, high + 1, dtype=np.int64)
+    table = _voi_values_to_uint8(domain, ds, (float(low), float(high)))
+    mapped: Frame = table[values.astype(np.int64) - low]
+    return mapped
+
+
 def _voi_to_uint8(values: NDArray[np.generic], ds: Dataset) -> Frame:
     """The first VOI LUT or window of the file onto 0-255; else the frame's min-max."""
+    mapped = _via_table(values, ds)
+    if mapped is not None:
+        return mapped
+    return _voi_values_to_uint8(values, ds, (float(values.min()), float(values.max())))
+
+
+def _voi_values_to_uint8(
+    values: NDArray[np.generic], ds: Dataset, value_range: tuple[float, float]
+) -> Frame:
+    """The VOI step on ``values``; ``value_range`` is the whole frame's (for min-max)."""
     voi = ds.get("VOILUTSequence")
     if voi and "LUTDescriptor" in voi[0] and "LUTData" in voi[0]:
         bits = int(voi[0].LUTDescriptor[2])
@@ -88,7 +133,7 @@ def _voi_to_uint8(values: NDArray[np.generic], ds: Dataset) -> Frame:
         return window_level_to_uint8(
             values, _first(ds.WindowCenter), _first(ds.WindowWidth), function
         )
-    return window_to_uint8(values)
+    return window_to_uint8(values, value_range)
 
 
 _PALETTE_COLOURS = ("Red", "Green", "Blue")
@@ -113,7 +158,18 @@ def _palette_to_rgb(arr: NDArray[np.generic], ds: Dataset) -> Frame:
                 data = np.frombuffer(data, dtype=">u2").astype(np.uint16).tobytes()
             setattr(tables, descriptor, ds[descriptor].value)
             setattr(tables, f"{colour}PaletteColorLookupTableData", data)
-    lut: NDArray[np.generic] = apply_color_lut(arr, tables)[..., :3]
+    if arr.dtype in (np.uint8, np.uint16):
+        # Look every possible stored value up once, then index: far cheaper than applying
+        # the tables to every pixel and converting the 16-bit result afterwards.
+        count = 256 if arr.dtype == np.uint8 else 65536
+        values = np.arange(count, dtype=np.uint32).astype(arr.dtype).reshape(1, -1)
+        table = _rgb_entries_to_uint8(apply_color_lut(values, tables)[0, :, :3], ds)
+        indexed: Frame = table[arr]
+        return indexed
+    return _rgb_entries_to_uint8(apply_color_lut(arr, tables)[..., :3], ds)
+
+
+def _rgb_entries_to_uint8(lut: NDArray[np.generic], ds: Dataset) -> Frame:
     if lut.dtype == np.uint8:  # 8-bit table data
         return lut.astype(np.uint8, copy=False)
     rgb = lut.astype(np.uint16, copy=False)
@@ -170,15 +226,23 @@ def _raster_frame(header: ImageHeader) -> Frame:
 
 def decode_frame(path: Path | str, frame: int = 0) -> tuple[ImageHeader, Frame]:
     """Decode one frame of an image for display; errors name the file and the reason."""
-    header = read_header(path)
+    path = Path(path)
+    if sniff_format(path) != "dicom":
+        header = read_header(path)
+        _check_frame(header, frame)
+        return header, _raster_frame(header)
+    # One read of the file: the header checks (sizes included) run before any decoding.
+    ds = read_dataset(path, pixels=True)
+    header = header_from_dataset(path, ds)
+    _check_frame(header, frame)
+    return header, dicom_frame(ds, header, frame)
+
+
+def _check_frame(header: ImageHeader, frame: int) -> None:
     if not 0 <= frame < header.frames:
         raise ImageError(
             header.path, f"has frames 0 to {header.frames - 1}, frame {frame} was asked for"
         )
-    if header.format != "dicom":
-        return header, _raster_frame(header)
-    ds = read_dataset(header.path, pixels=True)
-    return header, dicom_frame(ds, header, frame)
 
 
 def _decoder_error(header: ImageHeader, exc: Exception) -> ImageError:

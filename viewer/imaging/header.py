@@ -171,7 +171,11 @@ def _frame_time_ms(ds: Dataset) -> float | None:
 
 
 def _dicom_header(path: Path) -> ImageHeader:
-    ds = read_dataset(path, pixels=False)
+    return header_from_dataset(path, read_dataset(path, pixels=False))
+
+
+def header_from_dataset(path: Path, ds: Dataset) -> ImageHeader:
+    """The header of a DICOM dataset already read (with or without its pixel data)."""
     missing = [k for k in ("Rows", "Columns") if k not in ds]
     if missing:
         raise UnsupportedImageError(
