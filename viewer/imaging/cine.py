@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 from pydicom.encaps import generate_frames
 from pydicom.uid import (
@@ -75,9 +76,15 @@ def web_frames(path: Path | str, hide_text: bool) -> WebFrames:
             return WebFrames(stored, "image/jpeg", header.frame_durations_ms, True)
     ds = read_dataset(path, pixels=True)
     lossy = _is_lossy(header.transfer_syntax_uid)
+    stored = _stored_jpeg_frames(header, path)
     encoded: list[bytes] = []
     for index in range(header.frames):
-        frame = dicom_frame(ds, header, index)
+        if stored is not None:
+            # Pillow decodes these frames exactly as pydicom does (YCbCr to RGB), and faster.
+            with Image.open(io.BytesIO(stored[index])) as image:
+                frame = np.asarray(image.convert("RGB"), dtype=np.uint8)
+        else:
+            frame = dicom_frame(ds, header, index)
         if needs_mask:
             frame = hide_outside_regions(frame, header.regions)
         encoded.append(_encode_jpeg(frame) if lossy else encode_png(frame))

@@ -20,14 +20,12 @@ def hide_outside_regions(frame: Frame, regions: tuple[UltrasoundRegion, ...]) ->
     """
     if not regions:
         return frame
-    keep = np.zeros(frame.shape[:2], dtype=bool)
+    # Copy each region into a blank frame: a few block copies, no full-size mask.
+    out = np.zeros_like(frame)
     for r in regions:
-        keep[
-            r.RegionLocationMinY0 : r.RegionLocationMaxY1 + 1,
-            r.RegionLocationMinX0 : r.RegionLocationMaxX1 + 1,
-        ] = True
-    out = frame.copy()
-    out[~keep] = 0
+        rows = slice(r.RegionLocationMinY0, r.RegionLocationMaxY1 + 1)
+        columns = slice(r.RegionLocationMinX0, r.RegionLocationMaxX1 + 1)
+        out[rows, columns] = frame[rows, columns]
     return out
 
 

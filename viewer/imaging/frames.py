@@ -164,7 +164,7 @@ def _palette_to_rgb(arr: NDArray[np.generic], ds: Dataset) -> Frame:
         count = 256 if arr.dtype == np.uint8 else 65536
         values = np.arange(count, dtype=np.uint32).astype(arr.dtype).reshape(1, -1)
         table = _rgb_entries_to_uint8(apply_color_lut(values, tables)[0, :, :3], ds)
-        indexed: Frame = table[arr]
+        indexed: Frame = np.take(table, cast("NDArray[np.integer[Any]]", arr), axis=0)
         return indexed
     return _rgb_entries_to_uint8(apply_color_lut(arr, tables)[..., :3], ds)
 
