@@ -97,7 +97,7 @@ _NICE_MM = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 
 
 def _bar(box: tuple[float, float, float, float], mm_per_px: float, unit: float) -> list[Shape]:
-    """A scale bar in the bottom-right corner of ``box`` (x0, y0, x1, y1)."""
+    """A scale bar in the bottom-left corner of ``box`` (x0, y0, x1, y1)."""
     x0, _y0, x1, y1 = box
     width = x1 - x0
     # The longest round length that fits in about a fifth of the box.
@@ -106,8 +106,9 @@ def _bar(box: tuple[float, float, float, float], mm_per_px: float, unit: float) 
         return []
     length_mm = fits[-1]
     length_px = length_mm / mm_per_px
-    right, base = x1 - 12 * unit, y1 - 14 * unit
-    left = right - length_px
+    # Bottom-left: scanners put their own depth scale and its labels on the right.
+    left, base = x0 + 12 * unit, y1 - 14 * unit
+    right = left + length_px
     tick = 5 * unit
     scale: list[Shape] = [
         {"type": "line", "points": [[left, base], [right, base]], "width": 2 * unit},
