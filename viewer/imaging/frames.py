@@ -108,8 +108,38 @@ def _via_table(values: NDArray[np.generic], ds: Dataset) -> Frame | None:
         return direct
     domain = np.arange(low, high + 1, dtype=np.int64)
     table = _voi_values_to_uint8(domain, ds, (float(low), float(high)))
-    mapped: Frame = table[values.astype(np.int64) - low]
+    # Offsets from the lowest value fit in 32 bits (the range is at most 65535 here).
+    offsets = np.subtract(values, low, dtype=np.int32, casting="unsafe")
+    mapped: Frame = np.take(table, offsets)
     return mapped
+
+
+def _greyscale_via_table(arr: NDArray[np.generic], ds: Dataset) -> Frame | None:
+    """Modality LUT or rescale, then VOI, as one table over the stored values present,
+    indexed once (the whole chain costs one pass over the pixels); None when the stored
+    values are not integers or span more than 65536 values."""
+    if arr.dtype.kind not in "iu" or arr.size == 0:
+        return None
+    low, high = int(arr.min()), int(arr.max())
+    if high - low > 65535:
+        return None
+    domain = np.arange(low, high + 1, dtype=np.int64)
+    modality = apply_modality_lut(domain, ds)
+    windowed = "VOILUTSequence" in ds or ds.get("WindowCenter") is not None
+    if arr.dtype in (np.uint8, np.uint16) and low == 0:
+        offsets: NDArray[Any] = arr  # the stored values index the table directly
+    else:
+        offsets = np.subtract(arr, low, dtype=np.int32, casting="unsafe")
+    if windowed:
+        value_range = (0.0, 1.0)  # unused: a window does not depend on the frame
+    else:
+        # Min-max of the modality values of the stored values actually present.
+        present = np.bincount(offsets.ravel(), minlength=domain.size) > 0
+        used = modality[present]
+        value_range = (float(used.min()), float(used.max()))
+    table = _voi_values_to_uint8(modality, ds, value_range)
+    grey: Frame = np.take(table, offsets)
+    return grey
 
 
 def _voi_to_uint8(values: NDArray[np.generic], ds: Dataset) -> Frame:
@@ -198,7 +228,9 @@ def _dicom_frame(ds: Dataset, header: ImageHeader, frame: int) -> Frame:
         return arr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        grey = _voi_to_uint8(apply_modality_lut(arr, ds), ds)
+        grey = _greyscale_via_table(arr, ds)
+        if grey is None:
+            grey = _voi_to_uint8(apply_modality_lut(arr, ds), ds)
     if photometric == "MONOCHROME1":
         grey = 255 - grey
     return grey
