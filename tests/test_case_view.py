@@ -22,22 +22,28 @@ def test_payload_for_every_step() -> None:
         ("H", "(2005)", "~+2 y"),
     ]
     step_e = payload["steps"][4]
-    assert step_e["modality"] == "Ultrasound" and step_e["imageOrder"] == [0]
-    [image] = step_e["images"]
-    assert image["url"] == "/img/4/0.png"
-    assert (image["width"], image["height"]) == (640, 480)
-    assert image["calibration"] == "0.383 x 0.383 mm per pixel"
-    assert image["provenance"] == "Public sample image, not this patient"
+    assert step_e["modality"] == "Ultrasound" and step_e["imageOrder"] == [0, 1]
+    generated, sample = step_e["images"]
+    assert generated["url"] == "/img/4/0.png"
+    assert (generated["width"], generated["height"]) == (880, 480)
+    assert generated["calibration"] == "0.100 x 0.100 mm per pixel"
+    assert generated["provenance"] == "Generated teaching image, not this patient"
+    assert (sample["width"], sample["height"]) == (640, 480)
+    assert sample["calibration"] == "0.383 x 0.383 mm per pixel"
+    assert sample["provenance"] == "Public sample image, not this patient"
 
 
 def test_primary_image_comes_first(make_case) -> None:  # type: ignore[no-untyped-def]
+    # Step F listed with its public sample first and the generated primary second.
     folder = make_case(
         (
+            'file = "images/generated/F_power_doppler.dcm"\nrole = "primary"',
+            'file = "images/generated/F_power_doppler.dcm"\nrole = "reference"',
+        ),
+        (
             'file = "images/pydicom-data_US1_UNCR.dcm"\nrole = "reference"',
-            'file = "images/pydicom-data_gdcm-US-ALOKA-16.dcm"\nrole = "reference"\n'
-            'alt = "split"\nprovenance = {kind = "generated", generator = "test"}\n'
-            '[[steps.images]]\nfile = "images/pydicom-data_US1_UNCR.dcm"\nrole = "primary"',
-        )
+            'file = "images/pydicom-data_US1_UNCR.dcm"\nrole = "primary"',
+        ),
     )
     loaded = load_case(folder)
     step_f = case_payload(loaded, lambda s, i: f"{s}/{i}")["steps"][5]
@@ -51,7 +57,7 @@ def test_primary_image_comes_first(make_case) -> None:  # type: ignore[no-untype
 
 def test_provenance_detail_and_date_span() -> None:
     loaded = load_case(BUNDLED)
-    assert provenance_detail(loaded.image(5, 0)).startswith(
+    assert provenance_detail(loaded.image(5, 1)).startswith(
         "pydicom-data: data_store/data/US1_UNCR.dcm. Credit: pydicom-data, pydicom project "
         "(GE Medical Systems sample). Licence: MIT."
     )

@@ -33,7 +33,7 @@ def test_validate_reports_every_problem(make_case: CaseFactory, capsys: pytest.C
     out, err = capsys.readouterr()
     assert out == f"ok: {good} (scar-carcinoma, 8 steps)\n"
     assert err.splitlines() == [
-        f"{broken}/case.toml: steps[5].images[0].file: 'images/a.dcm' not found in {broken}",
+        f"{broken}/case.toml: steps[5].images[1].file: 'images/a.dcm' not found in {broken}",
         f"{missing}: (folder): not found or not a folder",
         "2 problem(s) in 2 case folder(s)",
     ]
@@ -46,7 +46,7 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "the following arguments are required: PATH" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["serve", "validate", "info", "render"])
+@pytest.mark.parametrize("command", ["serve", "validate", "info", "render", "build-demo"])
 def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])
@@ -134,3 +134,45 @@ def test_render_hides_burned_in_text(tmp_path: Path) -> None:
     out = tmp_path / "hidden.png"
     assert main(["render", str(source), "--out", str(out), "--hide-burned-in-text"]) == 0
     assert np.asarray(Image.open(out))[:38].max() == 0
+
+
+def test_build_demo_one_panel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    folder = tmp_path / "scar-carcinoma"
+    shutil.copytree(BUNDLED, folder)
+    before = (folder / "images" / "generated" / "D_sonogram.dcm").read_bytes()
+    (folder / "images" / "generated" / "D_sonogram.dcm").unlink()
+    assert main(["build-demo", "--case", str(folder), "--panel", "d"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"wrote {folder}/images/generated/D_sonogram.dcm",
+        out.splitlines()[1],  # "built 1 images in N s; validating ..."
+        f"ok: {folder} (scar-carcinoma, 8 steps)",
+    ]
+    assert out.splitlines()[1].startswith("built 1 images in ")
+    assert err.splitlines() == [
+        "[0/2] panel D: generating",
+        "[2/2] wrote 1 images and case.toml",
+    ]
+    assert (folder / "images" / "generated" / "D_sonogram.dcm").read_bytes() == before
+    assert (folder / "case.toml").read_text() == (BUNDLED / "case.toml").read_text()
+
+
+def test_build_demo_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build-demo", "--case", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"{tmp_path}: (folder): not a case folder (no case.toml)\n"
+    assert main(["build-demo", "--case", str(BUNDLED), "--panel", "Z", "--panel", "Q"]) == 2
+    assert capsys.readouterr().err == "--panel: no generator for Z, Q; panels are A, B, C, D, E, F, G, H\n"
+
+
+def test_build_demo_manifest_without_the_panel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "case.toml").write_text('id = "one"\n[[steps]]\npanel = "A"\n', encoding="utf-8")
+    assert main(["build-demo", "--case", str(folder), "--panel", "C"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == f"{folder}/case.toml: steps: the manifest has no step for panel(s) C"
+    assert not (folder / "images").exists()

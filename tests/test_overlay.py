@@ -64,3 +64,32 @@ def test_frame_tied_annotation_shapes_carry_the_range() -> None:
     arrow = Arrow(kind="arrow", tail_px=(0, 0), head_px=(10, 0), frames=(2, 5))
     shapes = shapes_for((arrow,), Calibration(), 640, 480)
     assert {tuple(s["frames"]) for s in shapes} == {(2, 5)}
+
+
+def test_caliper_label_stays_clear_of_what_it_measures() -> None:
+    def label_of(c: Caliper, width_px: int = 640) -> dict[str, object]:
+        (text,) = [s for s in shapes_for((c,), Calibration(), width_px, 480) if s["type"] == "text"]
+        return text
+
+    # Horizontal: past the right-hand end, whichever way the calliper was drawn.
+    for drawn in (caliper(100, 200), caliper(200, 100)):
+        text = label_of(drawn)
+        assert text["anchor"] == "start" and text["at"][0] > 200
+    # Near the right edge: past the left-hand end instead, right-aligned.
+    text = label_of(caliper(450, 620))
+    assert text["anchor"] == "end" and text["at"][0] < 450
+    # Vertical: beside its middle.
+    vertical = Caliper(kind="caliper", start_px=(100, 50), end_px=(100, 250))
+    text = label_of(vertical)
+    assert text["at"][1] == 150 and text["at"][0] > 100
+
+
+def test_a_region_nested_in_another_shares_its_scale_bar() -> None:
+    from viewer.overlay import scale_bars
+
+    tissue = UltrasoundRegion(0, 0, 199, 99, 1, 1, 3, 3, 0.01, 0.01)
+    flow = UltrasoundRegion(50, 20, 120, 70, 1, 2, 3, 3, 0.01, 0.01)
+    bars = scale_bars(Calibration(regions=(tissue, flow)), 200, 100)
+    assert [s["text"] for s in bars if s["type"] == "text"] == ["2 mm"]
+    # Side by side (a split screen), each region keeps its own bar.
+    assert len([s for s in scale_bars(SPLIT, 200, 100) if s["type"] == "text"]) == 2

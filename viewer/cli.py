@@ -10,12 +10,12 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from viewer.cases.loader import MANIFEST, load_case
 from viewer.errors import CaseError, Problem, ViewerError
+from viewer.files import write_atomic
 from viewer.paths import CASES_DIR_ENV, bundled_cases_dir
 
 APP_PATH = Path(__file__).parent / "ui" / "app.py"
@@ -81,6 +81,34 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="blank everything outside the file's ultrasound regions, as the app does",
     )
+    build = sub.add_parser(
+        "build-demo",
+        help="regenerate the bundled case's teaching images",
+        description=(
+            "Generate the bundled case's images (simulated sonograms, power Doppler, "
+            "mammogram, H&E illustrations) as DICOM into CASE_DIR/images/generated and write "
+            "their entries (alt text, provenance, callipers and arrows) into CASE_DIR/case.toml, "
+            "keeping the rest of the manifest as it is. The same seed writes byte-identical "
+            "files. Then validates the case."
+        ),
+    )
+    build.add_argument(
+        "--case",
+        type=Path,
+        default=None,
+        metavar="CASE_DIR",
+        help="the case folder (default: the bundled scar-carcinoma case)",
+    )
+    build.add_argument(
+        "--seed", type=int, default=None, metavar="N", help="random seed (default 2003)"
+    )
+    build.add_argument(
+        "--panel",
+        action="append",
+        default=None,
+        metavar="P",
+        help="only this panel (repeatable; default all of A-H)",
+    )
     return parser
 
 
@@ -134,13 +162,45 @@ def cmd_render(file: Path, out: Path, frame: int, hide_text: bool) -> int:
     if hide_text:
         pixels = hide_outside_regions(pixels, header.regions)
     data = encode_png(pixels)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # Write to a temporary file and rename, so a failure never leaves a half-written PNG.
-    with tempfile.NamedTemporaryFile(dir=out.parent, suffix=".part", delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, out)
+    write_atomic(out, data)  # a failure never leaves a half-written PNG
     print(f"wrote {out} ({header.columns}x{header.rows}, frame {frame})")
     return 0
+
+
+def cmd_build_demo(case: Path | None, seed: int | None, panels: Sequence[str] | None) -> int:
+    from viewer.synthetic import bundled_case
+
+    folder = case or bundled_cases_dir() / bundled_case.CASE_ID
+    if not (folder / MANIFEST).is_file():
+        print(f"{folder}: (folder): not a case folder (no {MANIFEST})", file=sys.stderr)
+        return 1
+    chosen = [p.upper() for p in panels] if panels else list(bundled_case.PANELS)
+    unknown = [p for p in chosen if p not in bundled_case.PANELS]
+    if unknown:
+        print(
+            f"--panel: no generator for {', '.join(unknown)}; panels are "
+            f"{', '.join(bundled_case.PANELS)}",
+            file=sys.stderr,
+        )
+        return 2
+
+    def progress(done: int, total: int, message: str) -> None:
+        print(f"[{done}/{total}] {message}", file=sys.stderr, flush=True)
+
+    try:
+        report = bundled_case.build(
+            folder,
+            seed if seed is not None else bundled_case.DEFAULT_SEED,
+            chosen,
+            progress,
+        )
+    except KeyError as exc:
+        print(f"{folder / MANIFEST}: steps: {exc.args[0]}", file=sys.stderr)
+        return 1
+    for image in report.images:
+        print(f"wrote {folder / image.file}")
+    print(f"built {len(report.images)} images in {report.seconds:.1f} s; validating ...")
+    return cmd_validate([folder])
 
 
 def serve_command(cases: Path, port: int, host: str) -> list[str]:
@@ -198,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_info(args.file)
         if args.command == "render":
             return cmd_render(args.file, args.out, args.frame, args.hide_burned_in_text)
+        if args.command == "build-demo":
+            return cmd_build_demo(args.case, args.seed, args.panel)
         if args.command == "serve":
             return cmd_serve(args.cases, args.port, args.host)
     except ViewerError as exc:

@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from viewer.cases.model import Annotation, Arrow, Caliper, Ellipse
-from viewer.imaging.calibration import Calibration
+from viewer.imaging.calibration import Calibration, UltrasoundRegion
 
 Shape = dict[str, Any]
 
@@ -64,13 +64,23 @@ def _caliper(c: Caliper, calibration: Calibration, unit: float, width_px: int) -
         shapes.append(
             {"type": "line", "points": [[x - dx, y - dy], [x + dx, y + dy]], "width": 2 * unit}
         )
-    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
-    # Label to the right of the calliper, unless it would run off the image.
     text = caliper_label(c, calibration)
-    if mid_x + 10 * unit + _text_width_px(text, unit) > width_px:
-        shapes.append(_text(text, mid_x - 10 * unit, mid_y, unit, "end"))
+    gap = 10 * unit
+    if abs(x1 - x0) >= abs(y1 - y0):
+        # Mostly horizontal: the label goes past the right-hand end, clear of what is
+        # measured, or past the left-hand end when it would run off the image.
+        (lx, ly), (rx, ry) = sorted(((x0, y0), (x1, y1)))
+        if rx + gap + _text_width_px(text, unit) <= width_px:
+            shapes.append(_text(text, rx + gap, ry + 5 * unit, unit))
+        else:
+            shapes.append(_text(text, lx - gap, ly + 5 * unit, unit, "end"))
+        return shapes
+    # Mostly vertical: beside its middle, to the right unless it would run off the image.
+    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    if mid_x + gap + _text_width_px(text, unit) > width_px:
+        shapes.append(_text(text, mid_x - gap, mid_y, unit, "end"))
     else:
-        shapes.append(_text(text, mid_x + 10 * unit, mid_y, unit))
+        shapes.append(_text(text, mid_x + gap, mid_y, unit))
     return shapes
 
 
@@ -127,13 +137,29 @@ def _bar(box: tuple[float, float, float, float], mm_per_px: float, unit: float) 
     return scale
 
 
+def _inside(inner: UltrasoundRegion, outer: UltrasoundRegion) -> bool:
+    return (
+        outer.RegionLocationMinX0 <= inner.RegionLocationMinX0
+        and outer.RegionLocationMinY0 <= inner.RegionLocationMinY0
+        and inner.RegionLocationMaxX1 <= outer.RegionLocationMaxX1
+        and inner.RegionLocationMaxY1 <= outer.RegionLocationMaxY1
+        and inner != outer
+    )
+
+
 def scale_bars(calibration: Calibration, width_px: int, height_px: int) -> list[Shape]:
-    """A scale bar in each calibrated ultrasound region, or one for a spaced image."""
+    """A scale bar in each calibrated ultrasound region, or one for a spaced image.
+
+    A region inside another (a colour-flow box on its B-mode image) shares the outer
+    region's bar rather than getting its own.
+    """
     unit = _scale_px(width_px, height_px)
     regions = calibration.calibrated_regions
     if regions:
         shapes: list[Shape] = []
         for r in regions:
+            if any(other is not r and _inside(r, other) for other in regions):
+                continue
             assert r.mm_per_pixel is not None
             box = (
                 float(r.RegionLocationMinX0),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import BUNDLED, SOURCE_TEXT
 from viewer.cases.loader import load_case
-from viewer.cases.model import Modality, PublicSampleProvenance
+from viewer.cases.model import GeneratedProvenance, Modality, PublicSampleProvenance, Role
 
 
 def test_captions_are_verbatim_lines_of_the_source() -> None:
@@ -39,15 +39,16 @@ def test_known_slips_are_corrected_in_notes_not_captions() -> None:
     assert "asymmetrical mass" in case.step("C").caption  # type: ignore[union-attr]
 
 
-def test_ultrasound_steps_show_labelled_public_samples() -> None:
+def test_every_step_shows_a_generated_image_and_public_samples_stay_labelled() -> None:
     loaded = load_case(BUNDLED)
     for step in loaded.case.steps:
-        if step.modality in (Modality.ULTRASOUND, Modality.DOPPLER):
-            assert step.images, f"panel {step.panel} has no image"
-            for image in step.images:
-                assert isinstance(image.provenance, PublicSampleProvenance)
-                assert image.provenance.licence == "MIT"
-        else:
-            assert step.images == (), f"panel {step.panel} should wait for generated images"
-    doppler = loaded.image(5, 0)
+        primary = [image for image in step.images if image.role is Role.PRIMARY]
+        assert len(primary) == 1, f"panel {step.panel} has no primary image"
+        assert isinstance(primary[0].provenance, GeneratedProvenance)
+        assert step.images[0] is primary[0]  # the generated image comes first
+        for image in step.images[1:]:
+            assert image.role is Role.REFERENCE
+            assert isinstance(image.provenance, PublicSampleProvenance)
+            assert image.provenance.licence == "MIT"
+    doppler = loaded.image(5, 1)
     assert doppler.header.photometric_interpretation == "RGB"  # the power Doppler sample

@@ -21,7 +21,7 @@ def problems_of(folder: Path, *, decode: bool = True) -> list[str]:
 def test_bundled_case_loads_and_decodes() -> None:
     loaded = load_case(BUNDLED, decode=True)
     assert [s.panel for s in loaded.case.steps] == list("ABCDEFGH")
-    assert len(loaded.images) == 5
+    assert len(loaded.images) == 13  # a generated image per step, five public samples
 
 
 def test_toml_syntax_error(make_case: CaseFactory) -> None:
@@ -110,7 +110,7 @@ def test_no_steps(tmp_path: Path) -> None:
 
 def test_missing_image(make_case: CaseFactory) -> None:
     folder = make_case(("images/pydicom-data_US1_UNCR.dcm", "images/a.dcm"))
-    assert problems_of(folder) == ["M: steps[5].images[0].file: 'images/a.dcm' not found in DIR"]
+    assert problems_of(folder) == ["M: steps[5].images[1].file: 'images/a.dcm' not found in DIR"]
 
 
 def test_paths_escaping_the_folder(make_case: CaseFactory) -> None:
@@ -119,8 +119,8 @@ def test_paths_escaping_the_folder(make_case: CaseFactory) -> None:
         ("images/pydicom-data_gdcm-US-ALOKA-16.dcm", "/etc/passwd"),
     )
     assert problems_of(folder) == [
-        "M: steps[4].images[0].file: must be a path inside the case folder, found absolute path '/etc/passwd'",
-        "M: steps[5].images[0].file: must be a path inside the case folder, found '../../etc/passwd' with '..'",
+        "M: steps[4].images[1].file: must be a path inside the case folder, found absolute path '/etc/passwd'",
+        "M: steps[5].images[1].file: must be a path inside the case folder, found '../../etc/passwd' with '..'",
     ]
 
 
@@ -130,7 +130,7 @@ def test_symlink_leading_out(make_case: CaseFactory) -> None:
     link.unlink()
     link.symlink_to(BUNDLED / "images" / "pydicom-data_US1_UNCR.dcm")
     assert problems_of(folder) == [
-        "M: steps[5].images[0].file: 'images/pydicom-data_US1_UNCR.dcm' leads outside DIR"
+        "M: steps[5].images[1].file: 'images/pydicom-data_US1_UNCR.dcm' leads outside DIR"
     ]
 
 
@@ -140,7 +140,7 @@ def test_truncated_image(make_case: CaseFactory) -> None:
     image.write_bytes(image.read_bytes()[:460_000])
     [problem] = problems_of(folder)
     assert problem.startswith(
-        "M: steps[5].images[0].file: 'images/pydicom-data_US1_UNCR.dcm': pixel data is truncated"
+        "M: steps[5].images[1].file: 'images/pydicom-data_US1_UNCR.dcm': pixel data is truncated"
     )
     # Without decoding the header still reads: only `viewer validate` decodes everything.
     load_case(folder, decode=False)
@@ -150,7 +150,7 @@ def test_not_an_image(make_case: CaseFactory) -> None:
     folder = make_case()
     (folder / "images" / "pydicom-data_US1_UNCR.dcm").write_text("hello")
     assert problems_of(folder) == [
-        "M: steps[5].images[0].file: 'images/pydicom-data_US1_UNCR.dcm': not a DICOM "
+        "M: steps[5].images[1].file: 'images/pydicom-data_US1_UNCR.dcm': not a DICOM "
         "(no 'DICM' marker at byte 128), PNG or JPEG file"
     ]
 
@@ -166,7 +166,7 @@ def test_oversized_png(make_case: CaseFactory) -> None:
     png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
     (folder / "images" / "huge.png").write_bytes(png)
     assert problems_of(folder) == [
-        "M: steps[5].images[0].file: 'images/huge.png': declares 20000x20000 pixels; "
+        "M: steps[5].images[1].file: 'images/huge.png': declares 20000x20000 pixels; "
         "at most 16384 per side is accepted"
     ]
 
@@ -182,29 +182,29 @@ def test_unknown_field_in_step(make_case: CaseFactory) -> None:
 def test_annotations_outside_image_and_across_regions(make_case: CaseFactory) -> None:
     folder = make_case(("head_px = [300, 178]", "head_px = [3000, 178]"), ("end_px = [420, 210]", "end_px = [200, 210]"))
     assert problems_of(folder) == [
-        "M: steps[4].images[0].annotations[3]: caliper spans two ultrasound regions; measure within one",
-        "M: steps[5].images[0].annotations[0]: arrow point (3000, 178) lies outside the 640x480 image",
+        "M: steps[4].images[1].annotations[3]: caliper spans two ultrasound regions; measure within one",
+        "M: steps[5].images[1].annotations[0]: arrow point (3000, 178) lies outside the 640x480 image",
     ]
 
 
 def test_annotation_frames_out_of_range(make_case: CaseFactory) -> None:
     folder = make_case(("head_px = [300, 178]", "head_px = [300, 178]\nframes = [0, 4]"))
     assert problems_of(folder) == [
-        "M: steps[5].images[0].annotations[0].frames: expected a range within frames 0 to 0, found [0, 4]"
+        "M: steps[5].images[1].annotations[0].frames: expected a range within frames 0 to 0, found [0, 4]"
     ]
 
 
 def test_bad_provenance_and_annotation_kind(make_case: CaseFactory) -> None:
     folder = make_case(
         ('kind = "public-sample"\npackage = "pydicom-data"\npackage_path = "data_store/data/US1_UNCR.dcm"', 'kind = "stolen"\npackage = "pydicom-data"\npackage_path = "data_store/data/US1_UNCR.dcm"'),
-        ('kind = "arrow"', 'kind = "star"'),
+        ('kind = "arrow"\ntail_px = [250, 120]', 'kind = "star"\ntail_px = [250, 120]'),
         ('credit = "pydicom-data, pydicom project (GDCM test data)"\n', ""),
     )
     assert problems_of(folder) == [
-        "M: steps[4].images[0].provenance.credit: required field is missing",
-        "M: steps[5].images[0].provenance: expected kind 'generated', 'public-sample', "
+        "M: steps[4].images[1].provenance.credit: required field is missing",
+        "M: steps[5].images[1].provenance: expected kind 'generated', 'public-sample', "
         "'author-supplied', found str 'stolen'",
-        "M: steps[5].images[0].annotations[0]: expected kind 'arrow', 'caliper', 'ellipse', "
+        "M: steps[5].images[1].annotations[0]: expected kind 'arrow', 'caliper', 'ellipse', "
         "'label', found str 'star'",
     ]
 
@@ -212,7 +212,7 @@ def test_bad_provenance_and_annotation_kind(make_case: CaseFactory) -> None:
 def test_manifest_calibration_only_for_raster_images(make_case: CaseFactory) -> None:
     folder = make_case(("hide_burned_in_text = true\n\n[steps.images.provenance]\nkind = \"public-sample\"\npackage = \"pydicom-data\"\npackage_path = \"data_store/data/US1_UNCR.dcm\"", "hide_burned_in_text = true\nmm_per_pixel = [0.1, 0.1]\n\n[steps.images.provenance]\nkind = \"public-sample\"\npackage = \"pydicom-data\"\npackage_path = \"data_store/data/US1_UNCR.dcm\""))
     assert problems_of(folder) == [
-        "M: steps[5].images[0].mm_per_pixel: only for PNG and JPEG images; a DICOM file "
+        "M: steps[5].images[1].mm_per_pixel: only for PNG and JPEG images; a DICOM file "
         "carries its own calibration"
     ]
 
@@ -246,5 +246,5 @@ def test_all_kinds_of_problem_reported_at_once(make_case: CaseFactory) -> None:
         "M: steps[4].panel: duplicate panel 'D' (already used by steps[3])",
         "M: steps[3].date: 2002-01 is before the previous step's date 2003; "
         "steps must be in time order",
-        "M: steps[5].images[0].file: 'images/a.dcm' not found in DIR",
+        "M: steps[5].images[1].file: 'images/a.dcm' not found in DIR",
     ]

@@ -67,15 +67,19 @@ def test_case_page_payload(monkeypatch: pytest.MonkeyPatch) -> None:
     step_a = data["steps"][0]
     assert step_a["caption"].startswith("A. A sonogram taken in June 2003")
     assert step_a["date"] == "Jun 2003" and step_a["elapsed"] == "start"
-    [image] = step_a["images"]
-    assert image["provenance"] == "Public sample image, not this patient"
-    assert "/media/" in image["url"] and image["url"].endswith(".png")
-    assert "Licence: MIT" in image["provenanceDetail"]
-    texts = [s["text"] for s in image["shapes"] if s["type"] == "text" and "layer" not in s]
+    generated, sample = step_a["images"]
+    assert generated["provenance"] == "Generated teaching image, not this patient"
+    assert "/media/" in generated["url"] and generated["url"].endswith(".png")
+    texts = [s["text"] for s in generated["shapes"] if s["type"] == "text" and "layer" not in s]
+    assert texts == ["12.0 mm (mass)", "angular margin"]
+    assert sample["provenance"] == "Public sample image, not this patient"
+    assert "Licence: MIT" in sample["provenanceDetail"]
+    texts = [s["text"] for s in sample["shapes"] if s["type"] == "text" and "layer" not in s]
     assert texts == ["40.0 mm (depth scale, 0 to 4 cm)"]
-    scale = [s["text"] for s in image["shapes"] if s.get("layer") == "scale" and s["type"] == "text"]
+    scale = [s["text"] for s in sample["shapes"] if s.get("layer") == "scale" and s["type"] == "text"]
     assert scale == ["10 mm"]
-    assert data["steps"][1]["images"] == []  # pathology waits for generated images
+    [histology] = data["steps"][1]["images"]
+    assert histology["alt"].startswith("Illustration of an intraductal papilloma")
     assert at.query_params["step"] == "E"
 
 
@@ -106,7 +110,7 @@ def test_broken_case_shows_errors_and_others_keep_working(
     at = run_app(broken.parent, monkeypatch)
     [error] = at.error
     assert "This case cannot be opened: 1 problem(s)." in error.value
-    assert "images\\[0\\]\\.file\\: 'images/a\\.dcm' not found" in error.value
+    assert "images\\[1\\]\\.file\\: 'images/a\\.dcm' not found" in error.value
     assert at.button(key="open:scar-carcinoma")  # the good case is still offered
     at = run_app(broken.parent, monkeypatch, case="broken")
     [error] = at.error
@@ -138,11 +142,16 @@ def test_stepping_does_not_decode_again(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(cache, "decode_frame", counting)
     run_app(BUNDLED.parent, monkeypatch, case="scar-carcinoma", step="A")
-    assert sorted(calls) == [
-        "deid-data_GREYSCALE_IMAGE.dcm",
-        "pydicom-data_US1_UNCR.dcm",
-        "pydicom-data_gdcm-US-ALOKA-16.dcm",
-    ]
+    generated = sorted(p.name for p in (BUNDLED / "images" / "generated").glob("*.dcm"))
+    assert len(generated) == 8
+    assert sorted(calls) == sorted(
+        [
+            *generated,
+            "deid-data_GREYSCALE_IMAGE.dcm",
+            "pydicom-data_US1_UNCR.dcm",
+            "pydicom-data_gdcm-US-ALOKA-16.dcm",
+        ]
+    )  # each file once, though A, C and D share the sample
     calls.clear()
     for panel in "BCDEFGH":
         run_app(BUNDLED.parent, monkeypatch, case="scar-carcinoma", step=panel)

@@ -129,7 +129,9 @@ def test_library_to_case_and_keyboard_stepping(server: str, page: object) -> Non
     expect(step.locator(".cv-caption")).to_have_text(  # type: ignore[attr-defined]
         "A. A sonogram taken in June 2003 reveals a left breast mass, measuring 12 mm irregularly."
     )
-    expect(step.locator(".cv-badge")).to_have_text("Public sample image, not this patient")  # type: ignore[attr-defined]
+    expect(step.locator(".cv-badge")).to_have_text(  # type: ignore[attr-defined]
+        ["Generated teaching image, not this patient", "Public sample image, not this patient"]
+    )
     shot(page, "case-step-A")
     page.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
     expect(visible_step(page).locator(".cv-caption")).to_contain_text(  # type: ignore[attr-defined]
@@ -148,7 +150,12 @@ def test_deep_link_and_reload(server: str, page: object) -> None:
     open_case(page, f"{server}/?case=scar-carcinoma&step=E")
     step = visible_step(page)
     expect(step.locator(".cv-heading")).to_have_text("Panel E · Sep 2005 · Ultrasound")  # type: ignore[attr-defined]
-    expect(step.locator("svg.cv-overlay text.cv-ink")).to_have_text(  # type: ignore[attr-defined]
+    blocks = step.locator(".cv-imageblock")  # type: ignore[attr-defined]
+    generated, sample = blocks.nth(0), blocks.nth(1)
+    expect(generated.locator("svg.cv-overlay text.cv-ink")).to_have_text(
+        ["Longitudinal", "Transverse"]
+    )
+    expect(sample.locator("svg.cv-overlay text.cv-ink")).to_have_text(
         ["Left half: longitudinal", "Right half: transverse", "31.4 mm (left half)",
          "34.4 mm (right half)"]
     )
@@ -170,14 +177,14 @@ def test_timeline_click_and_images_load(server: str, page: object) -> None:
     loaded = page.locator("img.cv-img").evaluate_all(  # type: ignore[attr-defined]
         "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)"
     )
-    assert loaded == [True] * 5
+    assert loaded == [True] * 13  # every step's images, preloaded
 
 
 def test_annotation_toggle(server: str, page: object) -> None:
     from playwright.sync_api import expect
 
     open_case(page, f"{server}/?case=scar-carcinoma&step=A")
-    overlay = visible_step(page).locator("svg.cv-overlay")  # type: ignore[attr-defined]
+    overlay = visible_step(page).locator("svg.cv-overlay").first  # type: ignore[attr-defined]
     expect(overlay).to_be_visible()
     page.get_by_label("Annotations (A)").uncheck()  # type: ignore[attr-defined]
     expect(overlay).to_be_hidden()

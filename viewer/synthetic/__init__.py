@@ -1,0 +1,1 @@
+"""The generator of the bundled case's teaching images (``viewer build-demo``)."""
