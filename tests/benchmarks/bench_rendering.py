@@ -97,6 +97,7 @@ from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut
 from pydicom.pixels.utils import pixel_array  # what pydicom.pixels.pixel_array re-exports
 from pydicom.uid import UID
 
+from tests.benchmarks.measures import Goal, percentile
 from viewer.errors import ViewerError
 from viewer.imaging.display import encode_png, hide_outside_regions
 from viewer.imaging.frames import decode_frame
@@ -242,11 +243,6 @@ def our_render(path: Path) -> np.ndarray:
     return hide_outside_regions(frame, header.regions)
 
 
-def _pct(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 @dataclass
 class FileResult:
     """Every figure for one sample file (times in ms, medians unless named otherwise)."""
@@ -373,7 +369,7 @@ def measure_file(
         display_png(str(path), mtime_ns, 0, True)
         cached.append((time.perf_counter() - start) * 1000.0)
     result.cached_ms = statistics.median(cached)
-    result.cached_p95_ms = _pct(cached, 0.95)
+    result.cached_p95_ms = percentile(cached, 95)
     return result
 
 
@@ -554,16 +550,6 @@ def measure_breakdown(path: Path, repeats: int) -> dict[str, float] | str:
 
 # --------------------------------------------------------------------------------------
 # Report
-
-
-@dataclass(frozen=True)
-class Goal:
-    name: str
-    value: float
-    unit: str
-    target: str
-    passed: bool
-    detail: str = ""
 
 
 def goals_of(results: Sequence[FileResult], cine: CineResult) -> list[Goal]:

@@ -114,6 +114,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin, Subprotocol
 
+from tests.benchmarks.measures import Goal, percentile
+
 REPO: Final = Path(__file__).resolve().parents[2]
 DEFAULT_CASES: Final = REPO / "cases"
 CASE_ID: Final = "scar-carcinoma"
@@ -142,17 +144,6 @@ class BenchError(RuntimeError):
 
 # --------------------------------------------------------------------------------------
 # Small helpers
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100) with linear interpolation between closest ranks."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100.0
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 @dataclass(frozen=True)
@@ -901,15 +892,6 @@ async def run_sessions(
 
 # --------------------------------------------------------------------------------------
 # Report
-
-
-@dataclass(frozen=True)
-class Goal:
-    name: str
-    value: float
-    unit: str
-    target: str
-    passed: bool
 
 
 def goals_of(browser: BrowserResult | None, sessions: SessionsResult | None) -> list[Goal]:

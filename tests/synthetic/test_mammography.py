@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import ast
-import inspect
 import math
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from viewer.synthetic import mammography
 from viewer.synthetic.mammography import Mammogram, spot_cc
 
 MARGIN = 80
@@ -207,15 +204,3 @@ def test_fibroglandular_texture_not_flat(image: Mammogram) -> None:
     assert tissue.std() > 0.1 * image.window_width
     coarse = tissue.reshape(30, 10, 80, 10).mean(axis=(1, 3))
     assert coarse.std() > 0.08 * image.window_width
-
-
-def test_module_does_not_import_streamlit() -> None:
-    tree = ast.parse(inspect.getsource(mammography))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0])
-    assert "streamlit" not in names
-    assert names <= {"__future__", "dataclasses", "numpy", "scipy"}
