@@ -40,6 +40,7 @@ _F = NDArray[np.float32]
 _Points = NDArray[np.float64]
 _Mask = NDArray[np.bool_]
 _Rng = np.random.Generator
+_Range = tuple[float, float]
 
 # Optical density (R, G, B) per unit of stain.
 _EOSIN = np.array([0.082, 0.466, 0.294], np.float32)
@@ -320,41 +321,105 @@ def _paint_nuclei(slide: _Slide, sketch: _Sketch, rng: _Rng) -> None:
     slide.paint(alpha, _stain(np.full_like(darkness, _NUCLEUS_EOSIN), darkness * chromatin))
 
 
-def _vessel(
-    walls: _Sketch,
-    lumens: _Sketch,
-    blood: _Sketch,
-    nuclei: _Sketch,
-    at: _Points,
-    rx: float,
-    ry: float,
+def _cell_nuclei(
+    sketch: _Sketch,
+    centres: _Points,
+    rng: _Rng,
+    half_long: _Range,
+    half_short: _Range,
+    darkness: _Range,
+    angle: NDArray[np.float64] | None = None,
+    angle_jitter: float = 0.0,
+    irregular: float = 0.06,
+) -> None:
+    """Draw nuclei whose half-axes and darkness are uniform draws from the given ranges.
+
+    The long axis lies along ``angle`` (plus normal jitter if ``angle_jitter`` is set), or
+    in a random direction if no angle is given. The draws are made in the order long axis,
+    short axis, angle, darkness, then the outlines' wobble.
+    """
+    n = len(centres)
+    long_axis = rng.uniform(*half_long, n)
+    short_axis = rng.uniform(*half_short, n)
+    if angle is None:
+        angle = rng.uniform(0, np.pi, n)
+    elif angle_jitter:
+        angle = angle + rng.normal(0, angle_jitter, n)
+    dark = rng.uniform(*darkness, n)
+    _nuclei(sketch, centres, long_axis, short_axis, angle, dark, rng, irregular)
+
+
+def _lymphocytes(sketch: _Sketch, centres: _Points, rng: _Rng, darkness: _Range) -> None:
+    """Small round dark lymphocyte nuclei."""
+    _cell_nuclei(sketch, centres, rng, (2.2, 2.7), (2.0, 2.4), darkness, irregular=0.04)
+
+
+def _blob(
+    centre: _Points,
+    half_long: float,
+    half_short: float,
     angle: float,
     rng: _Rng,
-    packed: bool = False,
-) -> None:
-    """A small vessel: pink wall, lumen with red cells (``packed`` fills it), endothelium."""
-    x, y = float(at[0]), float(at[1])
-    one = np.array([[x, y]])
-    wall = _blobs(one, np.array([rx + 2.5]), np.array([ry + 2.5]), np.array([angle]), rng, 0.03)
-    lumen = _blobs(one, np.array([rx]), np.array([ry]), np.array([angle]), rng, 0.03)
-    walls.polygon(wall[0])
-    lumens.polygon(lumen[0])
-    c, s = math.cos(angle), math.sin(angle)
-    fill = rng.uniform(1.0, 1.4) if packed else rng.uniform(0.2, 0.8)
-    count = max(1, int(rx * ry * fill / 6.0))
-    for _ in range(count):
-        a, r = rng.uniform(0.0, 2.0 * np.pi), math.sqrt(rng.uniform()) * 0.8
-        p, q = r * rx * math.cos(a), r * ry * math.sin(a)
-        blood.circle(x + c * p - s * q, y + s * p + c * q, 2.5)
-    count = max(2, int((rx + ry) / 5))
-    t = rng.uniform(0.0, 2.0 * np.pi) + np.linspace(0.0, 2.0 * np.pi, count, endpoint=False)
-    u, v = (rx + 1.0) * np.cos(t), (ry + 1.0) * np.sin(t)
-    centres = np.stack([x + c * u - s * v, y + s * u + c * v], axis=1)
-    du, dv = -rx * np.sin(t), ry * np.cos(t)
-    tangent = np.arctan2(s * du + c * dv, c * du - s * dv)
-    _nuclei(
-        nuclei, centres, np.full(count, 4.0), np.full(count, 1.3), tangent, np.full(count, 1.0), rng
-    )
+    irregular: float = 0.06,
+    vertices: int = 16,
+) -> NDArray[np.float64]:
+    """The outline (vertices, 2) of one wobbly ellipse centred on the point ``centre``."""
+    outline: NDArray[np.float64] = _blobs(
+        centre[None, :],
+        np.array([half_long]),
+        np.array([half_short]),
+        np.array([angle]),
+        rng,
+        irregular,
+        vertices,
+    )[0]
+    return outline
+
+
+class _Vessels:
+    """Small vessels drawn into wall, lumen and red-cell sketches, painted together."""
+
+    def __init__(self, nuclei: _Sketch) -> None:
+        self.walls, self.lumens, self.blood = _Sketch(), _Sketch(), _Sketch()
+        self.nuclei = nuclei
+        """Shared nuclei sketch that receives the endothelial nuclei."""
+
+    def add(
+        self, at: _Points, rx: float, ry: float, angle: float, rng: _Rng, packed: bool = False
+    ) -> None:
+        """A small vessel: pink wall, lumen with red cells (``packed`` fills it), endothelium."""
+        x, y = float(at[0]), float(at[1])
+        one = np.array([x, y])
+        self.walls.polygon(_blob(one, rx + 2.5, ry + 2.5, angle, rng, 0.03))
+        self.lumens.polygon(_blob(one, rx, ry, angle, rng, 0.03))
+        c, s = math.cos(angle), math.sin(angle)
+        fill = rng.uniform(1.0, 1.4) if packed else rng.uniform(0.2, 0.8)
+        count = max(1, int(rx * ry * fill / 6.0))
+        for _ in range(count):
+            a, r = rng.uniform(0.0, 2.0 * np.pi), math.sqrt(rng.uniform()) * 0.8
+            p, q = r * rx * math.cos(a), r * ry * math.sin(a)
+            self.blood.circle(x + c * p - s * q, y + s * p + c * q, 2.5)
+        count = max(2, int((rx + ry) / 5))
+        t = rng.uniform(0.0, 2.0 * np.pi) + np.linspace(0.0, 2.0 * np.pi, count, endpoint=False)
+        u, v = (rx + 1.0) * np.cos(t), (ry + 1.0) * np.sin(t)
+        centres = np.stack([x + c * u - s * v, y + s * u + c * v], axis=1)
+        du, dv = -rx * np.sin(t), ry * np.cos(t)
+        tangent = np.arctan2(s * du + c * dv, c * du - s * dv)
+        _nuclei(
+            self.nuclei,
+            centres,
+            np.full(count, 4.0),
+            np.full(count, 1.3),
+            tangent,
+            np.full(count, 1.0),
+            rng,
+        )
+
+    def paint(self, slide: _Slide, wall_eosin: float) -> None:
+        """Paint walls, then lumens, then red cells."""
+        slide.paint(self.walls.alpha(), _stain(wall_eosin, 0.06))
+        slide.paint(self.lumens.alpha(), _stain(0.4, 0.02))
+        slide.paint(self.blood.alpha(), _ERYTHROCYTE)
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,7 +686,8 @@ def papilloma(seed: int = 2003) -> HistologyImage:
         return np.asarray(np.all(gaps > distance, axis=1))
 
     # Capillaries along the fibrovascular cores, and a few vessels in the stroma.
-    walls, lumens, blood, nuclei = _Sketch(), _Sketch(), _Sketch(), _Sketch(values=True)
+    nuclei = _Sketch(values=True)
+    vessels = _Vessels(nuclei)
     for branch in branches:
         skeleton = branch.skeleton
         if len(skeleton) < 4 or rng.uniform() < 0.62:
@@ -634,25 +700,13 @@ def papilloma(seed: int = 2003) -> HistologyImage:
             continue
         rx = rng.uniform(6.0, 12.0)
         ry = min(rng.uniform(2.8, 4.5), branch.radius * 0.3)
-        _vessel(walls, lumens, blood, nuclei, at, rx, ry, heading_i, rng, packed=True)
+        vessels.add(at, rx, ry, heading_i, rng, packed=True)
     for _ in range(14):
         at = rng.uniform((20, 20), (COLUMNS - 20, ROWS - 20))
         if _sample(outside, at[None, :])[0] > 60 and not fat[int(at[1]), int(at[0])]:
             rx = rng.uniform(5.0, 11.0)
-            _vessel(
-                walls,
-                lumens,
-                blood,
-                nuclei,
-                at,
-                rx,
-                rx * rng.uniform(0.5, 0.9),
-                rng.uniform(0, np.pi),
-                rng,
-            )
-    slide.paint(walls.alpha(), _stain(1.1, 0.06))
-    slide.paint(lumens.alpha(), _stain(0.4, 0.02))
-    slide.paint(blood.alpha(), _ERYTHROCYTE)
+            vessels.add(at, rx, rx * rng.uniform(0.5, 0.9), rng.uniform(0, np.pi), rng)
+    vessels.paint(slide, 1.1)
 
     # The two-cell lining on a thin basement membrane: myoepithelial cells with clear
     # cytoplasm on the stroma, then the luminal epithelium, on fronds and duct wall alike.
@@ -670,65 +724,20 @@ def papilloma(seed: int = 2003) -> HistologyImage:
     spindle = _scatter(stroma_here, 18.0, rng)
     keep = rng.uniform(size=len(spindle)) < np.where(_sample(wall, spindle) > 0.5, 0.75, 0.45)
     spindle = spindle[keep & clear_of_features(spindle, 8.0)]
-    n = len(spindle)
-    _nuclei(
-        nuclei,
-        spindle,
-        rng.uniform(3.5, 5.5, n),
-        rng.uniform(1.0, 1.5, n),
-        _sample(fibre_angle, spindle).astype(np.float64),
-        rng.uniform(0.9, 1.1, n),
-        rng,
-    )
+    spindle_angle = _sample(fibre_angle, spindle).astype(np.float64)
+    _cell_nuclei(nuclei, spindle, rng, (3.5, 5.5), (1.0, 1.5), (0.9, 1.1), spindle_angle)
     fat_nuclei = _scatter(edge & fat, 60.0, rng, fill=0.5)
-    n = len(fat_nuclei)
-    _nuclei(
-        nuclei,
-        fat_nuclei,
-        rng.uniform(3.0, 4.0, n),
-        rng.uniform(1.0, 1.3, n),
-        rng.uniform(0, np.pi, n),
-        rng.uniform(0.9, 1.1, n),
-        rng,
-    )
+    _cell_nuclei(nuclei, fat_nuclei, rng, (3.0, 4.0), (1.0, 1.3), (0.9, 1.1))
     lymph = _scatter((outside > 30) & (outside < 140) & ~fat, 30.0, rng, fill=0.2)
-    n = len(lymph)
-    _nuclei(
-        nuclei,
-        lymph,
-        rng.uniform(2.2, 2.7, n),
-        rng.uniform(2.0, 2.4, n),
-        rng.uniform(0, np.pi, n),
-        rng.uniform(1.2, 1.4, n),
-        rng,
-        0.04,
-    )
+    _lymphocytes(nuclei, lymph, rng, (1.2, 1.4))
     myo = _scatter(np.abs(surface - 2.1) < 0.7, 7.5, rng, fill=0.85)
-    n = len(myo)
     myo_angle = _sample(normal, myo).astype(np.float64) + np.pi / 2
-    _nuclei(
-        nuclei,
-        myo,
-        rng.uniform(3.8, 4.8, n),
-        rng.uniform(1.4, 1.7, n),
-        myo_angle,
-        rng.uniform(1.15, 1.3, n),
-        rng,
-        0.04,
-    )
+    _cell_nuclei(nuclei, myo, rng, (3.8, 4.8), (1.4, 1.7), (1.15, 1.3), myo_angle, irregular=0.04)
     luminal = _scatter(np.abs(surface - 8.0) < 0.7, 4.6, rng)
     upper = _scatter(np.abs(surface - 11.8) < 0.6, 5.5, rng, fill=0.35)
     luminal = np.vstack([luminal, upper[_sample(height, upper) > 14.5]])
-    n = len(luminal)
-    _nuclei(
-        nuclei,
-        luminal,
-        rng.uniform(3.1, 3.8, n),
-        rng.uniform(1.9, 2.4, n),
-        _sample(normal, luminal).astype(np.float64) + rng.normal(0, 0.15, n),
-        rng.uniform(0.85, 1.05, n),
-        rng,
-    )
+    luminal_angle = _sample(normal, luminal).astype(np.float64)
+    _cell_nuclei(nuclei, luminal, rng, (3.1, 3.8), (1.9, 2.4), (0.85, 1.05), luminal_angle, 0.15)
     _paint_nuclei(slide, nuclei, rng)
     pixels = slide.finish(rng)
 
@@ -886,17 +895,7 @@ def carcinoma_in_scar(seed: int = 2005) -> HistologyImage:
     filaments = _thin(bundle_centre + rng.normal(0.0, 14.0, size=(150, 2)), 14.5, rng)[:15]
     filament_r = rng.uniform(5.0, 7.0, len(filaments))
     granuloma = _Sketch()
-    granuloma.polygon(
-        _blobs(
-            bundle_centre[None, :],
-            np.array([62.0]),
-            np.array([52.0]),
-            np.array([rng.uniform(0, np.pi)]),
-            rng,
-            0.12,
-            40,
-        )[0]
-    )
+    granuloma.polygon(_blob(bundle_centre, 62.0, 52.0, rng.uniform(0, np.pi), rng, 0.12, 40))
     giant_specs = [(reaction + np.array([-95.0, -20.0]) + rng.uniform(-6, 6, 2), 46.0, 32.0, 0.0)]
     outward = filaments - bundle_centre
     order = np.argsort(-np.hypot(*outward.T))
@@ -921,15 +920,7 @@ def carcinoma_in_scar(seed: int = 2005) -> HistologyImage:
     for k, (centre, half_long, half_short, angle) in enumerate(giant_specs):
         if k == 0:
             angle = float(rng.uniform(-0.5, 0.5))
-        outline = _blobs(
-            centre[None, :],
-            np.array([half_long]),
-            np.array([half_short]),
-            np.array([angle]),
-            rng,
-            0.08,
-            32,
-        )[0]
+        outline = _blob(centre, half_long, half_short, angle, rng, 0.08, 32)
         giants.polygon(outline)
         giant_outlines.append(outline)
     first = giant_specs[0]
@@ -950,29 +941,18 @@ def carcinoma_in_scar(seed: int = 2005) -> HistologyImage:
         * (1.0 + 0.05 * grain + 0.06 * mottle)
     )
     slide.paint(np.ones((ROWS, COLUMNS), np.float32), _stain(eosin, 0.02))
-    walls, lumens, blood = _Sketch(), _Sketch(), _Sketch()
-    vessels = 0
+    vessels = _Vessels(nuclei)
+    vessel_count = 0
     for _ in range(200):
         at = rng.uniform((20, 20), (COLUMNS - 20, ROWS - 20))
         rx = float(rng.uniform(5.0, 12.0))
-        if vessels < 9 and discs.free(at[None, :], rx + 4, 6.0):
-            _vessel(
-                walls,
-                lumens,
-                blood,
-                nuclei,
-                at,
-                rx,
-                rx * rng.uniform(0.4, 0.8),
-                float(_sample(fibre_angle, at[None, :])[0]),
-                rng,
-                rng.uniform() < 0.5,
-            )
+        if vessel_count < 9 and discs.free(at[None, :], rx + 4, 6.0):
+            ry = rx * rng.uniform(0.4, 0.8)
+            along = float(_sample(fibre_angle, at[None, :])[0])
+            vessels.add(at, rx, ry, along, rng, rng.uniform() < 0.5)
             discs.add(at[None, :], rx + 4)
-            vessels += 1
-    slide.paint(walls.alpha(), _stain(1.15, 0.06))
-    slide.paint(lumens.alpha(), _stain(0.4, 0.02))
-    slide.paint(blood.alpha(), _ERYTHROCYTE)
+            vessel_count += 1
+    vessels.paint(slide, 1.15)
     retraction = (1.0 - _smoothstep(1.0, 3.0, depth_out)) * _smoothstep(-0.3, 0.3, _noise(rng, 9.0))
     slide.paint(np.asarray(retraction, np.float32), _GLASS)
     tumour_cytoplasm = 0.82 + 0.1 * _noise(rng, 1.5)
@@ -996,16 +976,8 @@ def carcinoma_in_scar(seed: int = 2005) -> HistologyImage:
     tissue_free = ~nest_mask & (depth_out > 4) & (giant_alpha < 0.1)
     free = tissue_free & (suture_alpha < 0.1) & (histio.alpha() < 0.1)
     fibro = _scatter(free, 24.0, rng, fill=0.75)
-    n = len(fibro)
-    _nuclei(
-        nuclei,
-        fibro,
-        rng.uniform(3.2, 6.5, n),
-        rng.uniform(0.9, 1.5, n),
-        _sample(fibre_angle, fibro).astype(np.float64),
-        rng.uniform(0.9, 1.15, n),
-        rng,
-    )
+    fibro_angle = _sample(fibre_angle, fibro).astype(np.float64)
+    _cell_nuclei(nuclei, fibro, rng, (3.2, 6.5), (0.9, 1.5), (0.9, 1.15), fibro_angle)
     # Lymphocytes: crowded in the reaction, sparse at the tumour edge.
     ring = (
         (reaction_ring > 45)
@@ -1018,32 +990,12 @@ def carcinoma_in_scar(seed: int = 2005) -> HistologyImage:
             _scatter(free & (depth_out < 30), 12.0, rng, fill=0.05),
         ]
     )
-    n = len(lymph)
-    _nuclei(
-        nuclei,
-        lymph,
-        rng.uniform(2.2, 2.7, n),
-        rng.uniform(2.0, 2.4, n),
-        rng.uniform(0, np.pi, n),
-        rng.uniform(1.25, 1.45, n),
-        rng,
-        0.04,
-    )
+    _lymphocytes(nuclei, lymph, rng, (1.25, 1.45))
     # Histiocytes between the filaments: oval, bean-shaped, pale.
     hist = _scatter(
         (histio.alpha() > 0.5) & (suture_alpha < 0.05) & (giant_alpha < 0.1), 9.0, rng, fill=0.8
     )
-    n = len(hist)
-    _nuclei(
-        nuclei,
-        hist,
-        rng.uniform(3.0, 3.8, n),
-        rng.uniform(1.9, 2.4, n),
-        rng.uniform(0, np.pi, n),
-        rng.uniform(0.65, 0.8, n),
-        rng,
-        0.1,
-    )
+    _cell_nuclei(nuclei, hist, rng, (3.0, 3.8), (1.9, 2.4), (0.65, 0.8), irregular=0.1)
     # Giant-cell nuclei: many, bland, scattered through the cytoplasm.
     gc_centre = giant_specs[0][0]
     for k, outline in enumerate(giant_outlines):
@@ -1055,17 +1007,7 @@ def carcinoma_in_scar(seed: int = 2005) -> HistologyImage:
         spots = _scatter(region & (suture_alpha < 0.05), 7.0, rng, fill=0.9)
         if k == 0:
             spots = spots[np.hypot(*(spots - gc_centre).T) > 7.0]
-        n = len(spots)
-        _nuclei(
-            nuclei,
-            spots,
-            rng.uniform(3.0, 3.6, n),
-            rng.uniform(2.1, 2.6, n),
-            rng.uniform(0, np.pi, n),
-            rng.uniform(0.85, 1.0, n),
-            rng,
-            0.05,
-        )
+        _cell_nuclei(nuclei, spots, rng, (3.0, 3.6), (2.1, 2.6), (0.85, 1.0), irregular=0.05)
     # Tumour nuclei: large, crowded, hyperchromatic and pleomorphic; some vesicular with a
     # nucleolus.
     tumour = _scatter(depth_in > 2.0, 7.8, rng)
