@@ -20,6 +20,7 @@ from viewer.cases.model import (
     Step,
     provenance_label,
 )
+from viewer.lesion_timeline import chart_payload
 from viewer.overlay import shapes_for
 
 ImageUrl = Callable[[int, int], str]
@@ -95,6 +96,7 @@ def step_payload(
         "note": step.note,
         "findings": list(step.findings),
         "teachingPoints": list(step.teaching_points),
+        "presenterNotes": step.presenter_notes,
         "images": [
             _image_payload(loaded.image(index, i), image_url(index, i), frame_urls(index, i))
             for i in order
@@ -115,10 +117,12 @@ def case_payload(
     return {
         "caseId": case.id,
         "title": case.title,
+        "mode": "browse",
         "steps": [
             step_payload(loaded, i, step, image_url, frame_urls)
             for i, step in enumerate(case.steps)
         ],
+        "chart": chart_payload(loaded),
     }
 
 

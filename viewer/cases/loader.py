@@ -158,6 +158,7 @@ def validation_problems(file: str, exc: ValidationError) -> list[Problem]:
 
 _PROVENANCE_TAGS = {"generated", "public-sample", "author-supplied"}
 _ANNOTATION_TAGS = {"arrow", "caliper", "ellipse", "label"}
+_QUIZ_TAGS = {"bi-rads", "choice"}
 
 
 def _without_union_tags(loc: list[int | str]) -> list[int | str]:
@@ -170,7 +171,8 @@ def _without_union_tags(loc: list[int | str]) -> list[int | str]:
             and isinstance(out[-1], int)
             and part in _ANNOTATION_TAGS
         )
-        if not (after_provenance or after_annotation):
+        after_quiz = out[-1:] == ["quiz"] and part in _QUIZ_TAGS
+        if not (after_provenance or after_annotation or after_quiz):
             out.append(part)
     return out
 

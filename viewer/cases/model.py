@@ -29,6 +29,8 @@ from pydantic import (
     model_validator,
 )
 
+from viewer.cases.lexicon import LEXICONS, LexiconName, descriptor
+
 _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 NonEmptyStr = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -197,6 +199,8 @@ class Caliper(_Model):
     end_px: PointPx
     label: StrictStr = ""
     frames: tuple[StrictInt, StrictInt] | None = None
+    lesion: StrictBool = False
+    """This calliper measures the case's lesion: its length goes on the timeline chart."""
 
     def points_px(self) -> tuple[PointPx, ...]:
         return (self.start_px, self.end_px)
@@ -259,6 +263,79 @@ class ImageRef(_Model):
         return value
 
 
+# --- quiz -------------------------------------------------------------------------------------
+
+Terms = NonEmptyStr | tuple[NonEmptyStr, ...]
+"""One accepted answer, or several (any of them counts as correct)."""
+
+
+def _terms(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else value
+
+
+class BiRadsQuiz(_Model):
+    """A structured answer in the ACR BI-RADS lexicon: the key names the descriptors asked."""
+
+    kind: Literal["bi-rads"]
+    lexicon: LexiconName = LexiconName.ULTRASOUND
+    question: StrictStr = ""
+    key: dict[NonEmptyStr, Terms]
+    why: dict[NonEmptyStr, NonEmptyStr] = Field(default_factory=dict)
+    explanation: NonEmptyStr
+
+    @model_validator(mode="after")
+    def _terms_in_lexicon(self) -> BiRadsQuiz:
+        problems: list[str] = []
+        if not self.key:
+            problems.append("key: name at least one descriptor")
+        known = ", ".join(d.id for d in LEXICONS[self.lexicon])
+        for descriptor_id, accepted in self.key.items():
+            found = descriptor(self.lexicon, descriptor_id)
+            if found is None:
+                problems.append(
+                    f"key.{descriptor_id}: not a descriptor of the BI-RADS {self.lexicon} "
+                    f"lexicon (expected one of: {known})"
+                )
+                continue
+            for term in _terms(accepted):
+                if term not in found.terms:
+                    problems.append(
+                        f"key.{descriptor_id}: {term!r} is not a BI-RADS {self.lexicon} "
+                        f"term for {found.label.lower()} (expected one of: "
+                        f"{', '.join(found.terms)})"
+                    )
+        for descriptor_id in self.why:
+            if descriptor_id not in self.key:
+                problems.append(f"why.{descriptor_id}: explains a descriptor the key does not ask")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def accepted(self, descriptor_id: str) -> tuple[str, ...]:
+        return _terms(self.key[descriptor_id])
+
+
+class ChoiceQuiz(_Model):
+    """A multiple-choice question with one correct option."""
+
+    kind: Literal["choice"]
+    question: NonEmptyStr
+    options: Annotated[tuple[NonEmptyStr, ...], Field(min_length=2, max_length=8)]
+    answer: NonEmptyStr
+    explanation: NonEmptyStr
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> ChoiceQuiz:
+        if len(set(self.options)) != len(self.options):
+            raise ValueError("options: each option must be different")
+        if self.answer not in self.options:
+            raise ValueError(f"answer: {self.answer!r} is not one of the options")
+        return self
+
+
+Quiz = Annotated[BiRadsQuiz | ChoiceQuiz, Field(discriminator="kind")]
+
+
 StepDate = Annotated[PartialDate, PlainSerializer(str)]
 
 
@@ -274,6 +351,9 @@ class Step(_Model):
     note: StrictStr = ""
     findings: tuple[NonEmptyStr, ...] = ()
     teaching_points: tuple[NonEmptyStr, ...] = ()
+    presenter_notes: StrictStr = ""
+    lesion_size_mm: Annotated[StrictFloat, Field(gt=0)] | None = None
+    quiz: Quiz | None = None
     images: tuple[ImageRef, ...] = ()
 
     @field_validator("date", mode="before")

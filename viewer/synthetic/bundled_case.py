@@ -134,6 +134,7 @@ def _mammogram_image(panel: str, seed: int) -> PanelImage:
             "start_px": [round(image.caliper_start_px[0], 2), round(image.caliper_start_px[1], 2)],
             "end_px": [round(image.caliper_end_px[0], 2), round(image.caliper_end_px[1], 2)],
             "label": "mass",
+            "lesion": True,
         },
         arrow_to(scar_head, size, "thick", "skin scar", angles_deg=(outward_deg, 90.0)),
     ]

@@ -142,6 +142,7 @@ def _caliper(region: Region, outline: Outline, label: str) -> dict[str, Any]:
         "start_px": [float(start[0]), float(start[1])],
         "end_px": [float(end[0]), float(end[1])],
         "label": label,
+        "lesion": True,
     }
 
 
