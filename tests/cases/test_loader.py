@@ -175,7 +175,7 @@ def test_unknown_field_in_step(make_case: CaseFactory) -> None:
     folder = make_case(('view = "Left breast, scar; power Doppler"', 'view = "x"\ncolour = 1'))
     assert problems_of(folder) == [
         "M: steps[5].colour: unknown field (expected one of: panel, date, date_inferred, "
-        "modality, view, caption, note, findings, teaching_points, images)"
+        "modality, view, caption, note, findings, teaching_points, presenter_notes, lesion_size_mm, quiz, images)"
     ]
 
 
@@ -248,3 +248,38 @@ def test_all_kinds_of_problem_reported_at_once(make_case: CaseFactory) -> None:
         "steps must be in time order",
         "M: steps[5].images[1].file: 'images/a.dcm' not found in DIR",
     ]
+
+
+QUIZ_A = 'kind = "bi-rads"\nlexicon = "ultrasound"\nquestion = "Describe the mass in the BI-RADS lexicon and give your assessment."'
+
+
+def test_quiz_key_checked_against_the_lexicon(make_case: CaseFactory) -> None:
+    folder = make_case(
+        ('margin = "angular"\necho_pattern = "isoechoic"', 'margin = "pointy"\ncolour = "blue"'),
+        ('echo_pattern = "Isoechoic: the same', 'density = "Isoechoic: the same'),
+    )
+    assert problems_of(folder) == [
+        "M: steps[0].quiz: key.margin: 'pointy' is not a BI-RADS ultrasound term for margin "
+        "(expected one of: circumscribed, indistinct, angular, microlobulated, spiculated); "
+        "key.colour: not a descriptor of the BI-RADS ultrasound lexicon (expected one of: shape, "
+        "orientation, margin, echo_pattern, posterior_features, calcifications, vascularity, "
+        "assessment); why.density: explains a descriptor the key does not ask"
+    ]
+
+
+def test_quiz_kinds_and_choice_answers(make_case: CaseFactory) -> None:
+    folder = make_case(
+        (QUIZ_A, QUIZ_A.replace('"bi-rads"', '"essay"')),
+        ('answer = "Intraductal papilloma"', 'answer = "Lipoma"'),
+        ('  "Ductal carcinoma in situ only",\n', '  "Fat necrosis and scar only",\n'),
+    )
+    assert problems_of(folder) == [
+        "M: steps[0].quiz: expected kind 'bi-rads', 'choice', found str 'essay'",
+        "M: steps[1].quiz: answer: 'Lipoma' is not one of the options",
+        "M: steps[7].quiz: options: each option must be different",
+    ]
+
+
+def test_lesion_size_must_be_positive(make_case: CaseFactory) -> None:
+    folder = make_case(('presenter_notes = "Ask the room for shape', 'lesion_size_mm = -4.0\npresenter_notes = "Ask the room for shape'))
+    assert problems_of(folder) == ["M: steps[0].lesion_size_mm: expected a number greater than 0, found -4.0"]

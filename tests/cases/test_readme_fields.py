@@ -13,6 +13,7 @@ MODELS: list[type[BaseModel]] = [
     model.Case, model.Source, model.Step, model.ImageRef,
     model.GeneratedProvenance, model.PublicSampleProvenance, model.AuthorProvenance,
     model.Arrow, model.Caliper, model.Ellipse, model.Label,
+    model.BiRadsQuiz, model.ChoiceQuiz,
 ]
 
 
@@ -36,9 +37,22 @@ def test_every_field_is_documented() -> None:
 
 def test_every_kind_is_documented() -> None:
     section = case_format_section()
-    kinds = ["generated", "public-sample", "author-supplied", "arrow", "caliper", "ellipse", "label"]
+    kinds = ["generated", "public-sample", "author-supplied", "arrow", "caliper", "ellipse", "label",
+             "bi-rads", "choice"]
     assert [k for k in kinds if f"| `{k}` |" not in section] == []
 
 
 def test_the_check_can_fail() -> None:
     assert "`no_such_field`" not in case_format_section()
+
+
+def test_the_lexicon_table_matches_the_lexicon() -> None:
+    from viewer.cases.lexicon import ASSESSMENT, LEXICONS
+
+    section = case_format_section()
+    for name, descriptors in LEXICONS.items():
+        for d in descriptors:
+            if d is ASSESSMENT:
+                continue
+            assert f"| {name} | `{d.id}` | {', '.join(d.terms)} |" in section
+    assert f"| both | `assessment` | {', '.join(ASSESSMENT.terms)} |" in section

@@ -120,7 +120,9 @@ def _message(error: dict[str, Any], model_fields: dict[str, list[str]]) -> str:
             f"found {ctx.get('actual_length')}"
         )
     if kind in ("greater_than", "greater_than_equal"):
-        return f"expected a number greater than {ctx.get('gt', ctx.get('ge'))}, found {value!r}"
+        bound = ctx.get("gt", ctx.get("ge"))
+        shown = f"{bound:g}" if isinstance(bound, int | float) else bound
+        return f"expected a number greater than {shown}, found {value!r}"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return f"{error['msg']}, found {_describe(value)}"

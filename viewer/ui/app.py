@@ -1,4 +1,5 @@
-"""The Streamlit app: routes ``?case=<id>&step=<panel>`` to the library or a case page."""
+"""The Streamlit app: routes the address to the library, a case page (``?case=<id>&step=<panel>``,
+``&mode=present`` for presenting to a room) or the quiz (``&mode=quiz``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from viewer.paths import CASES_DIR_ENV, bundled_cases_dir
-from viewer.ui.views import case_page, library_page
+from viewer.ui.views import case_page, library_page, quiz_page
 
 st.set_page_config(
     page_title="Ultrasound case viewer",
@@ -19,7 +20,9 @@ st.set_page_config(
 
 cases_dir = Path(os.environ.get(CASES_DIR_ENV) or bundled_cases_dir())
 case_id = st.query_params.get("case")
-if case_id:
+if case_id and st.query_params.get("mode") == "quiz":
+    quiz_page.render(cases_dir, case_id)
+elif case_id:
     case_page.render(cases_dir, case_id)
 else:
     library_page.render(cases_dir)

@@ -15,9 +15,11 @@ from viewer.ui.components.problems import show_problems
 from viewer.ui.text import md_escape
 
 
-def _open(case_id: str) -> None:
+def _open(case_id: str, mode: str = "") -> None:
     st.query_params.clear()
     st.query_params["case"] = case_id
+    if mode:
+        st.query_params["mode"] = mode
 
 
 def _thumbnail(entry: LibraryEntry) -> None:
@@ -46,14 +48,34 @@ def _card(entry: LibraryEntry) -> None:
             f"panels {md_escape(case.steps[0].panel)}–{md_escape(case.steps[-1].panel)}"
         )
         st.write(md_escape(case.summary))
-        st.button(
-            "Open case",
-            key=f"open:{case.id}",
-            on_click=_open,
-            args=(case.id,),
-            type="primary",
-            icon=":material/play_arrow:",
-        )
+        open_column, quiz_column, present_column = st.columns(3)
+        with open_column:
+            st.button(
+                "Open case",
+                key=f"open:{case.id}",
+                on_click=_open,
+                args=(case.id,),
+                type="primary",
+                icon=":material/play_arrow:",
+            )
+        with quiz_column:
+            st.button(
+                "Take the quiz",
+                key=f"quiz:{case.id}",
+                on_click=_open,
+                args=(case.id, "quiz"),
+                icon=":material/quiz:",
+                help="Answer each step before its findings are revealed",
+            )
+        with present_column:
+            st.button(
+                "Present",
+                key=f"present:{case.id}",
+                on_click=_open,
+                args=(case.id, "present"),
+                icon=":material/slideshow:",
+                help="Full-screen layout for a projector: Space reveals, N shows notes",
+            )
 
 
 def render(cases_dir: Path) -> None:
