@@ -109,6 +109,62 @@ def _parser() -> argparse.ArgumentParser:
         metavar="P",
         help="only this panel (repeatable; default all of A-H)",
     )
+    importer = sub.add_parser(
+        "import",
+        help="import and de-identify studies into a case",
+        description=(
+            "Import DICOM, PNG and JPEG files (and folders of them) into a case: headers "
+            "de-identified to DICOM PS3.15 Annex E (basic profile; private tags removed; UIDs "
+            "replaced consistently within the case), burned-in text blanked outside the "
+            "ultrasound regions in every frame, new files written to CASE_DIR/images/imported "
+            "and the step added to or updated in case.toml (comments kept). Originals are only "
+            "read. Nothing is written unless every file can be imported; the case is validated "
+            "afterwards and the import undone if it does not."
+        ),
+    )
+    importer.add_argument("sources", nargs="+", type=Path, metavar="SRC")
+    importer.add_argument("--case", type=Path, required=True, metavar="DIR", help="the case folder")
+    importer.add_argument(
+        "--new-case",
+        default=None,
+        metavar="TITLE",
+        help="create the case in DIR (a new or empty folder) with this title",
+    )
+    importer.add_argument(
+        "--step",
+        default=None,
+        metavar="PANEL",
+        help="the step to add the images to (created when missing; default: a new step)",
+    )
+    importer.add_argument(
+        "--step-date",
+        default=None,
+        metavar="DATE",
+        help="date of a new step when no DICOM source has one (YYYY-MM-DD)",
+    )
+    importer.add_argument(
+        "--date-shift",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="shift every date by DAYS (same for the whole case) instead of removing dates",
+    )
+    importer.add_argument(
+        "--mask",
+        action="append",
+        default=[],
+        metavar="X0,Y0,X1,Y1",
+        help="a rectangle to blank in every image, corners inclusive (repeatable); needed for "
+        "files without usable ultrasound regions",
+    )
+    importer.add_argument(
+        "--no-burned-in-text",
+        action="store_true",
+        help="confirm that PNG/JPEG sources carry no burned-in text (after checking them)",
+    )
+    importer.add_argument(
+        "--report", type=Path, default=None, metavar="FILE", help="also write the report as JSON"
+    )
     return parser
 
 
@@ -203,6 +259,38 @@ def cmd_build_demo(case: Path | None, seed: int | None, panels: Sequence[str] | 
     return cmd_validate([folder])
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from viewer.deid.importer import ImportOptions, run_import
+    from viewer.deid.pixels import Rect
+
+    masks: list[Rect] = []
+    for text in args.mask:
+        try:
+            masks.append(Rect.parse(text))
+        except ValueError as exc:
+            print(f"--mask: {exc}", file=sys.stderr)
+            return 2
+    options = ImportOptions(
+        case_dir=args.case,
+        step=args.step,
+        date_shift_days=args.date_shift,
+        masks=tuple(masks),
+        no_burned_in_text=args.no_burned_in_text,
+        step_date=args.step_date,
+        new_case_title=args.new_case,
+    )
+
+    def progress(done: int, total: int, message: str) -> None:
+        print(f"[{done}/{total}] {message}", file=sys.stderr, flush=True)
+
+    report = run_import(args.sources, options, progress)
+    print(report.as_text())
+    if args.report is not None:
+        write_atomic(args.report, json.dumps(report.as_dict(), indent=2).encode("utf-8"))
+        print(f"wrote {args.report}")
+    return 0
+
+
 def serve_command(cases: Path, port: int, host: str) -> list[str]:
     """The streamlit command line ``viewer serve`` runs."""
     return [
@@ -258,6 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_info(args.file)
         if args.command == "render":
             return cmd_render(args.file, args.out, args.frame, args.hide_burned_in_text)
+        if args.command == "import":
+            return cmd_import(args)
         if args.command == "build-demo":
             return cmd_build_demo(args.case, args.seed, args.panel)
         if args.command == "serve":

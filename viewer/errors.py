@@ -8,6 +8,7 @@ escaping the core is a bug.
 
     ViewerError                  base class; ``str(err)`` is a complete, one-line message
     +-- CaseError                a case folder cannot be loaded; ``.problems`` lists them all
+    +-- ImportRefusedError       an import cannot go ahead, nothing was written; ``.problems``
     +-- ImageError               an image cannot be opened or shown; ``.path`` names it
         +-- ImageNotFoundError       the file does not exist
         +-- UnsupportedImageError    not DICOM/PNG/JPEG, no pixel data, or no decoder plugin
@@ -47,6 +48,19 @@ class CaseError(ViewerError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         if not problems:
             raise ValueError("CaseError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ImportRefusedError(ViewerError):
+    """Files cannot be imported into a case; all the reasons are in :attr:`problems`.
+
+    Raised before anything is written, or after undoing what was written.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("ImportRefusedError needs at least one problem")
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 

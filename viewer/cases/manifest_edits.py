@@ -37,17 +37,17 @@ def _item(value: Any) -> Any:
     return value
 
 
-def image_table(image: Mapping[str, Any], comment: str = "") -> Table:
+def image_table(image: Mapping[str, Any], comment: str = "", blank_after: bool = True) -> Table:
     """One ``[[steps.images]]`` table, nested tables and annotations included."""
     table = tomlkit.table()
     if comment:
         table.add(tomlkit.comment(comment))
     for key, value in image.items():
         table[key] = _item(value)
-    # End with a blank line, so a table that follows stays visually apart.
-    annotations = table.get("annotations")
-    last = annotations[-1] if isinstance(annotations, AoT) and len(annotations) else table
-    last.add(tomlkit.nl())
+    if blank_after:  # a table that follows stays visually apart
+        annotations = table.get("annotations")
+        last = annotations[-1] if isinstance(annotations, AoT) and len(annotations) else table
+        last.add(tomlkit.nl())
     return table
 
 
@@ -100,4 +100,42 @@ def set_generated_images(text: str, images: Mapping[str, Mapping[str, Any]]) -> 
                 break
         else:
             existing.insert(0, table)
+    return tomlkit.dumps(document)
+
+
+def add_step_images(
+    text: str, panel: str, images: Sequence[Mapping[str, Any]], new_step: Mapping[str, Any] | None
+) -> str:
+    """Append ``images`` to the step ``panel``; when ``new_step`` is given the step is
+    created first (its table, without images) at the place its ``date`` keeps the steps in
+    time order. Raises KeyError when the step is missing and no ``new_step`` is given."""
+    document = tomlkit.parse(text)
+    steps = document.get("steps")
+    if steps is None and new_step is not None:
+        steps = tomlkit.aot()
+        document.append("steps", steps)
+    if not isinstance(steps, AoT):
+        raise KeyError("the manifest has no [[steps]]")
+    step = next((s for s in steps if str(s.get("panel")) == panel), None)
+    if step is None:
+        if new_step is None:
+            raise KeyError(f"the manifest has no step for panel {panel}")
+        step = tomlkit.table()
+        for key, value in new_step.items():
+            step[key] = _item(value)
+        dates = [str(s.get("date", "")) for s in steps]
+        when = str(new_step.get("date", ""))
+        # Partial dates compare by their text: "2005" < "2005-09" < "2005-09-14".
+        position = next((i for i, d in enumerate(dates) if d > when), len(dates))
+        steps.insert(position, step)
+    existing = step.get("images")
+    tables = [image_table(image, blank_after=False) for image in images]
+    if isinstance(existing, AoT):
+        for table in tables:
+            existing.append(table)
+    else:
+        aot = tomlkit.aot()
+        for table in tables:
+            aot.append(table)
+        _append_before_trailing_comments(step, "images", aot)
     return tomlkit.dumps(document)
