@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8501, metavar="N", help="port (default 8501)")
     serve.add_argument(
+        "--authoring",
+        action="store_true",
+        help="allow importing studies from the browser (writes into the cases folder; only on "
+        "a machine that case authors alone can reach)",
+    )
+    serve.add_argument(
         "--host",
         default="localhost",
         metavar="H",
@@ -326,12 +332,14 @@ def serve_command(cases: Path, port: int, host: str) -> list[str]:
     ]
 
 
-def cmd_serve(cases: Path | None, port: int, host: str) -> int:
+def cmd_serve(cases: Path | None, port: int, host: str, authoring: bool = False) -> int:
     folder = (cases or bundled_cases_dir()).resolve()
     if not folder.is_dir():
         print(f"{folder}: (folder): not found or not a folder", file=sys.stderr)
         return 1
     os.environ[CASES_DIR_ENV] = str(folder)
+    if authoring:
+        os.environ["VIEWER_AUTHORING"] = "1"
     print(f"serving cases from {folder} at http://{host}:{port}", flush=True)
     command = serve_command(folder, port, host)
     os.execv(command[0], command)
@@ -351,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build-demo":
             return cmd_build_demo(args.case, args.seed, args.panel)
         if args.command == "serve":
-            return cmd_serve(args.cases, args.port, args.host)
+            return cmd_serve(args.cases, args.port, args.host, args.authoring)
     except ViewerError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -426,13 +426,40 @@ def _modality(prepared: Sequence[_Prepared]) -> str:
     return "ultrasound"
 
 
+@dataclass
+class ImportPlan:
+    """Everything read and checked, nothing written: what :func:`apply_plan` would do.
+
+    ``problems`` empty means the import can go ahead. ``prepared`` holds each file's
+    de-identified bytes, so a page can show every image before and after.
+    """
+
+    options: ImportOptions
+    problems: list[Problem]
+    prepared: list[_Prepared]
+    skipped: list[str]
+    panel: str | None
+    new_step: dict[str, Any] | None
+    manifest_text: str
+    step_has_primary: dict[str, bool]
+    state: _CaseState
+    total: int
+
+
 def run_import(
     sources: Sequence[Path], options: ImportOptions, progress: Progress | None = None
 ) -> ImportReport:
     """Import ``sources`` (files or folders) into the case; see the module's docstring."""
+    return apply_plan(plan_import(sources, options, progress), progress)
+
+
+def plan_import(
+    sources: Sequence[Path], options: ImportOptions, progress: Progress | None = None
+) -> ImportPlan:
+    """Read, check and de-identify every source in memory; problems are collected, not raised
+    (except for a target that is not a case, which leaves nothing to plan)."""
     case_dir = options.case_dir
     manifest = case_dir / MANIFEST
-    created = False
     if options.new_case_title is not None:
         if case_dir.exists() and (not case_dir.is_dir() or any(case_dir.iterdir())):
             raise ImportRefusedError(
@@ -553,13 +580,27 @@ def run_import(
                 "view": "Imported study: view to be described by the author",
                 "caption": "Caption to be written by the author.",
             }
-    if problems:
-        raise ImportRefusedError(problems)
-    assert panel is not None
+    return ImportPlan(
+        options, problems, prepared, skipped, panel, new_step, manifest_text, step_has_primary,
+        state, total,
+    )
 
-    # Everything is ready: write.
+
+def apply_plan(plan: ImportPlan, progress: Progress | None = None) -> ImportReport:
+    """Write a plan's files and manifest entry, all or nothing; refuse a plan with problems."""
+    if plan.problems:
+        raise ImportRefusedError(plan.problems)
+    options, prepared, panel, total = plan.options, plan.prepared, plan.panel, plan.total
+    new_step, manifest_text, state, skipped = (
+        plan.new_step, plan.manifest_text, plan.state, plan.skipped
+    )
+    step_has_primary = plan.step_has_primary
+    assert panel is not None
+    case_dir = options.case_dir
+    manifest = case_dir / MANIFEST
+    created = False
     if progress:
-        progress(len(files), total, "writing")
+        progress(total - 2, total, "writing")
     outputs: list[tuple[_Prepared, str]] = []
     number = 0
     for item in prepared:

@@ -1,5 +1,6 @@
 """The Streamlit app: routes the address to the library, a case page (``?case=<id>&step=<panel>``,
-``&mode=present`` for presenting to a room) or the quiz (``&mode=quiz``)."""
+``&mode=present`` for presenting to a room), the quiz (``&mode=quiz``) or authoring
+(``?mode=author``, when the server allows it)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from viewer.paths import CASES_DIR_ENV, bundled_cases_dir
-from viewer.ui.views import case_page, library_page, quiz_page
+from viewer.ui.views import author_page, case_page, library_page, quiz_page
 
 st.set_page_config(
     page_title="Ultrasound case viewer",
@@ -20,7 +21,10 @@ st.set_page_config(
 
 cases_dir = Path(os.environ.get(CASES_DIR_ENV) or bundled_cases_dir())
 case_id = st.query_params.get("case")
-if case_id and st.query_params.get("mode") == "quiz":
+mode = st.query_params.get("mode")
+if mode == "author":
+    author_page.render(cases_dir)
+elif case_id and mode == "quiz":
     quiz_page.render(cases_dir, case_id)
 elif case_id:
     case_page.render(cases_dir, case_id)

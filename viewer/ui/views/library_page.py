@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -20,6 +21,11 @@ def _open(case_id: str, mode: str = "") -> None:
     st.query_params["case"] = case_id
     if mode:
         st.query_params["mode"] = mode
+
+
+def _author() -> None:
+    st.query_params.clear()
+    st.query_params["mode"] = "author"
 
 
 def _thumbnail(entry: LibraryEntry) -> None:
@@ -84,6 +90,9 @@ def render(cases_dir: Path) -> None:
         "Step through annotated case timelines. Open a case, then use ← and → to move "
         "between steps; every step has its own shareable link."
     )
+    if os.environ.get("VIEWER_AUTHORING", "") == "1":
+        st.button("Import images into a case", key="author", on_click=_author,
+                  icon=":material/upload:")
     entries = cache.current_library(cases_dir)
     if not entries:
         st.info(f"No case folders (with a case.toml) in {md_escape(str(cases_dir))}.")
