@@ -171,6 +171,18 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument(
         "--report", type=Path, default=None, metavar="FILE", help="also write the report as JSON"
     )
+    export = sub.add_parser(
+        "export",
+        help="export a case as offline HTML and/or a PDF handout",
+        description=(
+            "Export a case as one self-contained HTML file (runs offline from file://: "
+            "timeline, keyboard stepping, annotations, presenter mode, quiz reveal; no request "
+            "to any server) and/or a PDF handout (one page per step, text as real text)."
+        ),
+    )
+    export.add_argument("case_dir", type=Path, metavar="CASE_DIR")
+    export.add_argument("--html", type=Path, default=None, metavar="FILE", help="HTML output")
+    export.add_argument("--pdf", type=Path, default=None, metavar="FILE", help="PDF output")
     return parser
 
 
@@ -297,6 +309,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(case_dir: Path, html: Path | None, pdf: Path | None) -> int:
+    if html is None and pdf is None:
+        print("export: give --html FILE, --pdf FILE or both", file=sys.stderr)
+        return 2
+    from viewer.export import files as export_files
+
+    loaded = load_case(case_dir, decode=True)
+
+    def progress(done: int, total: int, message: str) -> None:
+        print(f"[{done}/{total}] {message}", file=sys.stderr, flush=True)
+
+    if pdf is not None:
+        write_atomic(pdf, export_files.pdf_bytes(loaded, progress))
+        print(f"wrote {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)")
+    if html is not None:
+        write_atomic(html, export_files.html_bytes(loaded, progress))
+        print(f"wrote {html} ({html.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
 def serve_command(cases: Path, port: int, host: str) -> list[str]:
     """The streamlit command line ``viewer serve`` runs."""
     return [
@@ -354,6 +386,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_info(args.file)
         if args.command == "render":
             return cmd_render(args.file, args.out, args.frame, args.hide_burned_in_text)
+        if args.command == "export":
+            return cmd_export(args.case_dir, args.html, args.pdf)
         if args.command == "import":
             return cmd_import(args)
         if args.command == "build-demo":

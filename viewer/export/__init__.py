@@ -1,0 +1,1 @@
+"""Taking a case anywhere: an offline HTML presentation and a PDF handout."""
