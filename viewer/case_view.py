@@ -130,3 +130,15 @@ def date_span(loaded: LoadedCase) -> str:
     steps = loaded.case.steps
     first, last = steps[0].date, steps[-1].date
     return str(first.year) if first.year == last.year else f"{first.year}-{last.year}"
+
+
+PRESENTER_LAYERS = ("image", "annotations", "caption", "findings")
+"""What each presenter layer adds, in reveal order: the image alone, its annotations, the caption,
+then the editorial note, findings and teaching points."""
+
+
+def presenter_layer(asked: str | None) -> int:
+    """The presenter layer (1-based) a ``layer=`` deep link asks for; 1 when absent or invalid."""
+    if asked is None or not asked.strip().isdigit():
+        return 1
+    return min(max(int(asked), 1), len(PRESENTER_LAYERS))

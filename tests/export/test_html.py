@@ -75,7 +75,7 @@ def test_steps_annotations_presenter_and_quiz_offline(
         page.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
         expect(page.locator(".cv")).to_have_attribute("data-step", panel)  # type: ignore[attr-defined]
     expect(page).to_have_url(re.compile(r"step=H$"))  # type: ignore[arg-type]
-    for panel in "GFEDCBA":
+    for _panel in "GFEDCBA":
         page.keyboard.press("ArrowLeft")  # type: ignore[attr-defined]
     expect(page.locator(".cv")).to_have_attribute("data-step", "A")  # type: ignore[attr-defined]
     overlay = page.locator("article.cv-step:visible svg.cv-overlay").first  # type: ignore[attr-defined]

@@ -7,40 +7,24 @@ Screenshots go to ``test-artifacts/`` for a person to look at.
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import BUNDLED, make_cine_case
+from tests.ui.conftest import open_case, serving, shot, skip_without_chromium, visible_step
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 EVIL = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> & more'
 
-if CHROMIUM is None and os.environ.get("CI") != "true":
-    pytest.skip("no Chromium found (install Debian's chromium)", allow_module_level=True)
+skip_without_chromium()
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    assert CHROMIUM is not None, "CI=true but no Chromium: .ci/run must install chromium"
     cases = tmp_path_factory.mktemp("cases")
     shutil.copytree(BUNDLED, cases / "scar-carcinoma")
     evil = cases / "evil"
@@ -54,68 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     text = text.replace('x_title = "Carcinoma in the excision scar of an intraductal papilloma"\n', "")
     (evil / "case.toml").write_text(text, encoding="utf-8")
     make_cine_case(cases / "cine")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "viewer.cli", "serve", "--cases", str(cases), "--port", str(port),
-         "--host", "127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"viewer serve did not start:\n{output}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})  # type: ignore[attr-defined]
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], f"page errors: {errors}"
-
-
-def open_case(page: object, url: str) -> None:
-    page.goto(url)  # type: ignore[attr-defined]
-    page.locator(".cv[data-ready]").wait_for(timeout=30_000)  # type: ignore[attr-defined]
-
-
-def visible_step(page: object) -> object:
-    return page.locator("article.cv-step:visible")  # type: ignore[attr-defined]
-
-
-def shot(page: object, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    with serving(cases) as url:
+        yield url
 
 
 def test_library_to_case_and_keyboard_stepping(server: str, page: object) -> None:
@@ -201,7 +125,7 @@ def test_case_text_never_runs(server: str, page: object) -> None:
     expect(page.locator("h2").first).to_contain_text("<script>")  # type: ignore[attr-defined]
     page.goto(server)  # type: ignore[attr-defined]  # the library shows the title too
     expect(page.get_by_text("<img src=x").first).to_be_visible()  # type: ignore[attr-defined]
-    time.sleep(0.5)
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
     assert page.evaluate("window.__xss") is None  # type: ignore[attr-defined]
 
 

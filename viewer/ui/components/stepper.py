@@ -17,14 +17,19 @@ _stepper = st.components.v2.component(
 
 
 def _ignore() -> None:
-    """Step changes need no callback: the page reads the state after mounting."""
+    """Changes need no callback: the page reads the result after mounting."""
 
 
 def stepper(payload: dict[str, Any], *, key: str) -> Any:
-    """Mount the stepper; its state ``step`` holds the panel the user is on."""
+    """Mount the stepper in ``payload["mode"]`` (``browse``, ``present`` or ``quiz``).
+
+    The result's state ``step`` holds the panel the user is on; its trigger ``mode`` is set,
+    for one run, to the mode the user asked to switch to (``present`` or ``browse``).
+    """
     return _stepper(
         data=payload,
         key=key,
         default={"step": payload.get("initialPanel")},
         on_step_change=_ignore,
+        on_mode_change=_ignore,
     )

@@ -1,15 +1,18 @@
-"""A case: header, source, and the stepper (timeline, image, annotations, caption)."""
+"""A case: header, source, and the stepper (timeline, image, annotations, caption).
+
+``&mode=present`` shows the same case full screen for a lecturer: no page chrome, the stepper
+in its presenter mode (``&layer=N`` opens the step at that reveal layer)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import streamlit as st
 
-from viewer.case_view import case_payload
+from viewer.case_view import case_payload, presenter_layer
 from viewer.cases.loader import LoadedCase
 from viewer.errors import ViewerError
 from viewer.ui import cache
@@ -81,6 +84,20 @@ _COMPACT = """<style>
 .block-container { padding-top: 2.2rem; }
 </style>"""
 
+# Presenter mode: Streamlit's own chrome out of the way (the stepper covers the screen).
+_PRESENT = """<style>
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stStatusWidget"] { display: none !important; }
+.block-container { padding: 0 !important; max-width: none !important; }
+body, [data-testid="stApp"], [data-testid="stMain"] {
+  background: #000 !important; overflow: hidden;
+}
+</style>"""
+
+Mode = Literal["browse", "present"]
+"""The case page (``browse``) or presenter mode (``present``, ``&mode=present``)."""
+
 
 def _current_panel(panels: list[str], key: str) -> str:
     """The step the reader is on: the stepper's reported state, else the address, else A.
@@ -97,23 +114,50 @@ def _current_panel(panels: list[str], key: str) -> str:
     return asked if asked in panels else panels[0]
 
 
+def _mode() -> Mode:
+    return "present" if st.query_params.get("mode") == "present" else "browse"
+
+
+def _switch_mode(mode: Mode, panel: str) -> None:
+    """Redraw the whole page in ``mode`` at ``panel`` (the stepper asked for it)."""
+    if mode == "present":
+        st.query_params["mode"] = "present"
+    else:
+        st.query_params.pop("mode", None)
+    st.query_params.pop("layer", None)
+    st.query_params["step"] = panel
+    st.rerun(scope="app")
+
+
 @st.fragment
-def _stepper(loaded: LoadedCase, stamp: int) -> None:
+def _stepper(loaded: LoadedCase, stamp: int, mode: Mode) -> None:
     """The stepper alone reruns when the reader steps: nothing else on the page changes."""
     panels = [step.panel for step in loaded.case.steps]
     key = f"stepper:{loaded.case.id}"
     panel = _current_panel(panels, key)
-    stepper(_payload(loaded, panel, stamp), key=key)
+    payload = _payload(loaded, panel, stamp)
+    payload["mode"] = mode
+    if mode == "present":
+        payload["initialLayer"] = presenter_layer(st.query_params.get("layer"))
+    result = stepper(payload, key=key)
+    asked = result.get("mode")
+    if asked in ("browse", "present") and asked != mode:
+        _switch_mode(asked, panel)
     if st.query_params.get("step") != panel:
+        st.query_params.pop("layer", None)  # a deep link's layer belongs to the step it opened
         st.query_params["step"] = panel
 
 
 def render(cases_dir: Path, case_id: str) -> None:
-    st.html(_COMPACT)  # constant markup of ours, never case text
-    st.button("← All cases", on_click=_back, key="back")
+    mode = _mode()
     stamp = cache.library_stamp(cases_dir)
     entries = cache.library(str(cases_dir), stamp)
     entry = next((e for e in entries if e.case_id == case_id), None)
+    present = mode == "present" and entry is not None and entry.loaded is not None
+    # Constant markup of ours, never case text.
+    st.html(_PRESENT if present else _COMPACT)
+    if not present:
+        st.button("← All cases", on_click=_back, key="back")
     if entry is None:
         known = ", ".join(e.case_id for e in entries) or "none"
         st.error(f"No case {md_escape(case_id)} in this library. Known cases: {md_escape(known)}.")
@@ -125,6 +169,9 @@ def render(cases_dir: Path, case_id: str) -> None:
     loaded = entry.loaded
     case = loaded.case
     panels = [step.panel for step in case.steps]
+    if present:
+        _stepper(loaded, hash(stamp) & 0xFFFFFFFF, mode)
+        return
     asked = st.query_params.get("step", panels[0])
     if asked not in panels:
         st.warning(
@@ -133,4 +180,4 @@ def render(cases_dir: Path, case_id: str) -> None:
         )
     st.header(md_escape(case.title), anchor=False)
     _source(loaded)
-    _stepper(loaded, hash(stamp) & 0xFFFFFFFF)
+    _stepper(loaded, hash(stamp) & 0xFFFFFFFF, mode)
