@@ -143,3 +143,14 @@ def test_library_opens_the_quiz_and_presenter_mode(monkeypatch: pytest.MonkeyPat
     home = run_app(BUNDLED.parent, monkeypatch)
     home.button(key="present:scar-carcinoma").click().run()
     assert home.query_params["mode"] in ("present", ["present"])
+
+
+def test_library_prepares_and_offers_the_exports(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(BUNDLED.parent, monkeypatch)
+    at.button(key="prepare:export:scar-carcinoma:pdf").click().run()
+    assert not at.exception
+    [download] = [d for d in at.get("download_button")]
+    assert "Download the handout (PDF)" in download.proto.label
+    at.button(key="prepare:export:scar-carcinoma:html").click().run()
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert any(label.startswith("Download the offline presentation (HTML)") for label in labels)

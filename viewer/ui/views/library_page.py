@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -11,6 +12,7 @@ from viewer.case_view import date_span
 from viewer.cases.library import LibraryEntry
 from viewer.cases.model import provenance_label
 from viewer.errors import ViewerError
+from viewer.export import files as export_files
 from viewer.ui import cache
 from viewer.ui.components.problems import show_problems
 from viewer.ui.text import md_escape
@@ -26,6 +28,42 @@ def _open(case_id: str, mode: str = "") -> None:
 def _author() -> None:
     st.query_params.clear()
     st.query_params["mode"] = "author"
+
+
+def _exports(entry: LibraryEntry) -> None:
+    """Offline HTML and PDF handout: prepared on request (with progress), then downloaded."""
+    assert entry.loaded is not None
+    loaded = entry.loaded
+    with st.expander("Take it anywhere: offline HTML, PDF handout"):
+        for kind, label, mime, suffix in (
+            ("html", "offline presentation (HTML)", "text/html", "html"),
+            ("pdf", "handout (PDF)", "application/pdf", "pdf"),
+        ):
+            key = f"export:{loaded.case.id}:{kind}"
+            if st.button(f"Prepare the {label}", key=f"prepare:{key}"):
+                bar = st.progress(0.0, text=f"Preparing the {label} …")
+
+                def progress(done: int, total: int, message: str, bar: Any = bar) -> None:
+                    bar.progress(min(done / max(total, 1), 1.0), text=message)
+
+                try:
+                    st.session_state[key] = (
+                        export_files.html_bytes(loaded, progress)
+                        if kind == "html"
+                        else export_files.pdf_bytes(loaded, progress)
+                    )
+                except ViewerError as exc:
+                    st.error(md_escape(str(exc)))
+                bar.empty()
+            data = st.session_state.get(key)
+            if isinstance(data, bytes):
+                st.download_button(
+                    f"Download the {label}, {len(data) / 1e6:.1f} MB",
+                    data,
+                    file_name=f"{loaded.case.id}.{suffix}",
+                    mime=mime,
+                    key=f"download:{key}",
+                )
 
 
 def _thumbnail(entry: LibraryEntry) -> None:
@@ -82,6 +120,7 @@ def _card(entry: LibraryEntry) -> None:
                 icon=":material/slideshow:",
                 help="Full-screen layout for a projector: Space reveals, N shows notes",
             )
+        _exports(entry)
 
 
 def render(cases_dir: Path) -> None:
