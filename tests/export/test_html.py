@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BUNDLED, CaseFactory, make_cine_case
-from tests.ui.conftest import CHROMIUM, browser, new_page, shot, skip_without_chromium
+from tests.ui.conftest import CHROMIUM, new_page, shot, skip_without_chromium
 from viewer.cases.loader import load_case
 from viewer.cli import main
 from viewer.export.files import html_bytes
-
-__all__ = ["browser"]  # the session's Chromium, shared with tests/ui
 
 SIZE_BUDGET_BYTES = 10_000_000
 EVIL = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> **bold** & done'
