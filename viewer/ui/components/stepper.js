@@ -334,7 +334,7 @@ function buildChart(chart, currentPanel, open, { width, plotH, heading }) {
   let bottom = axisY;
   for (const group of groups) {
     const chars = Math.max(...group.marks.map((m) => `${m.panel} ${m.date}`.length));
-    const half = (chars * font * 0.62) / 2 + 4;
+    const half = (chars * font * 0.56) / 2 + 3;
     const x = Math.min(Math.max(xOf(group.t), half), width - half);
     const height = group.marks.length * line;
     let y = axisY + 19;
@@ -358,8 +358,9 @@ function buildChart(chart, currentPanel, open, { width, plotH, heading }) {
   title.textContent = summary;
   svg.appendChild(title);
 
-  // Grid and y axis: a line every 5 mm (10 mm on large scales), labelled, with the unit.
-  const stepMm = yMax > 40 ? 10 : 5;
+  // Grid and y axis: a labelled line every 5 mm, or 10, 20, 50 when lines would crowd; the
+  // unit on the top one.
+  const stepMm = [5, 10, 20, 50, 100].find((v) => (v / yMax) * plotH >= 22) || 100;
   const grid = svgEl("g", { class: "cv-chart-grid", "aria-hidden": "true" });
   for (let v = 0; v <= yMax + 1e-9; v += stepMm) {
     const y = yOf(v);
@@ -640,7 +641,7 @@ function mountStepper(component, m) {
       chartStrip.appendChild(el("h2", "cv-pchart-title", "Lesion size over time"));
       const stack = el("div", "cv-pchart-stack");
       for (const step of steps) {
-        const copy = buildChart(data.chart, step.panel, openPanel, { width: 1200, plotH: 90, heading: false });
+        const copy = buildChart(data.chart, step.panel, openPanel, { width: 1200, plotH: 72, heading: false });
         copy.hidden = true;
         stack.appendChild(copy);
       }
