@@ -154,3 +154,19 @@ def test_library_prepares_and_offers_the_exports(monkeypatch: pytest.MonkeyPatch
     at.button(key="prepare:export:scar-carcinoma:html").click().run()
     labels = [d.proto.label for d in at.get("download_button")]
     assert any(label.startswith("Download the offline presentation (HTML)") for label in labels)
+
+
+def test_nothing_that_gives_the_answer_reaches_the_browser_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = quiz(monkeypatch, step="B")
+    [step] = stepper_data(at)["steps"]
+    assert step["caption"] == "" and step["findings"] == [] and step["note"] == ""
+    assert step["presenterNotes"] == "" and step["teachingPoints"] == []
+    assert [image["alt"] for image in step["images"]] == [
+        "Pathology image 1 of panel B; described after you answer"
+    ]
+    assert all("papilloma" not in str(value).lower() for value in step["images"][0].values())
+    at.radio[0].set_value("Fibroadenoma")
+    submit(at)
+    [step] = stepper_data(at)["steps"]
+    assert step["caption"].startswith("Hematoxylin and eosin staining")
+    assert step["images"][0]["alt"].startswith("Illustration of an intraductal papilloma")

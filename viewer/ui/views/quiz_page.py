@@ -72,6 +72,23 @@ def _media(loaded: LoadedCase, step_index: int) -> tuple[dict[int, str], dict[in
     return urls, frames
 
 
+def withheld(step: dict[str, Any], modality: str, panel: str) -> dict[str, Any]:
+    """A step's payload with everything that tells the answer removed."""
+    out = dict(step, caption="", note="", findings=[], teachingPoints=[], presenterNotes="")
+    images = []
+    for n, image in enumerate(step["images"], 1):
+        images.append(
+            dict(
+                image,
+                alt=f"{modality} image {n} of panel {panel}; described after you answer",
+                provenanceDetail="",
+                shapes=[s for s in image["shapes"] if s.get("layer") == "scale"],
+            )
+        )
+    out["images"] = images
+    return out
+
+
 def quiz_payload(loaded: LoadedCase, step_index: int, revealed: bool) -> dict[str, Any]:
     """The stepper's data for one quiz step: no annotations or text until ``revealed``."""
     urls, frames = _media(loaded, step_index)
@@ -79,6 +96,11 @@ def quiz_payload(loaded: LoadedCase, step_index: int, revealed: bool) -> dict[st
     one = step_payload(
         loaded, step_index, step, lambda s, i: urls.get(i, ""), lambda s, i: frames.get(i, [])
     )
+    if not revealed:
+        # Nothing that gives the answer away reaches the browser before the answer is in:
+        # no caption, note, findings, notes, annotations; the alt text and provenance detail
+        # (which describe the findings) are held back too.
+        one = withheld(one, step.modality.label, step.panel)
     return {
         "caseId": loaded.case.id,
         "title": loaded.case.title,
