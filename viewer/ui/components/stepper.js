@@ -712,6 +712,21 @@ function mountStepper(component, m) {
     window.history.replaceState(window.history.state, "", `${window.location.pathname}?${params}`);
   }
 
+  // Streamlit applies the server's copy of the address a moment later; when that copy is of
+  // a step the reader has already left (two quick key presses), put the address right again.
+  let guard = 0;
+  function guardUrl() {
+    clearInterval(guard);
+    let checks = 0;
+    guard = setInterval(() => {
+      const shown = steps[current].panel;
+      const inUrl = new URLSearchParams(window.location.search).get("step");
+      if (inUrl !== shown && !root.dataset.leaving) syncUrl(shown);
+      checks += 1;
+      if (checks >= 12) clearInterval(guard);
+    }, 250);
+  }
+
   function report(panel) {
     if (reported === panel) return;
     reported = panel;
@@ -878,6 +893,7 @@ function mountStepper(component, m) {
       performance.mark(`cv-painted-${panel}`);
       if (reportStep && current === i && !root.dataset.leaving) {
         syncUrl(panel);
+        guardUrl();
         report(panel);
       }
     };
@@ -946,6 +962,7 @@ function mountStepper(component, m) {
   root.dataset.ready = "true";
 
   return () => {
+    clearInterval(guard);
     window.removeEventListener("keydown", onKey, true);
     window.removeEventListener("resize", onResize);
     for (const i of steps.keys()) cinesOf(i).forEach((c) => c.pause());

@@ -143,11 +143,7 @@ def _stepper(loaded: LoadedCase, stamp: int, mode: Mode) -> None:
     asked = result.get("mode")
     if asked in ("browse", "present") and asked != mode:
         _switch_mode(asked, panel)
-    reported = st.session_state.get(key)
-    from_stepper = isinstance(reported, Mapping) and reported.get("step") == panel
-    # The stepper writes the address bar itself as the reader steps; writing it from here too
-    # would race it (a late update for the step before could land after the newer one).
-    if not from_stepper and st.query_params.get("step") != panel:
+    if st.query_params.get("step") != panel:
         st.query_params.pop("layer", None)  # a deep link's layer belongs to the step it opened
         st.query_params["step"] = panel
 
