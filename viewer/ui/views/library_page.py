@@ -16,6 +16,7 @@ from viewer.export import files as export_files
 from viewer.ui import cache
 from viewer.ui.components.problems import show_problems
 from viewer.ui.text import md_escape
+from viewer.ui.views import live_page
 
 
 def _open(case_id: str, mode: str = "") -> None:
@@ -120,6 +121,15 @@ def _card(entry: LibraryEntry) -> None:
                 icon=":material/slideshow:",
                 help="Full-screen layout for a projector: Space reveals, N shows notes",
             )
+        # Live lectures: the lecturer's page, trainees follow on their own devices.
+        st.button(
+            "Start a live session",
+            key=f"live:{case.id}",
+            on_click=live_page.start_session,
+            args=(case.id, case.steps[0].panel),
+            icon=":material/cast_for_education:",
+            help="Trainees join with a code or QR code; their screens follow yours, with polls",
+        )
         _exports(entry)
 
 
@@ -132,6 +142,9 @@ def render(cases_dir: Path) -> None:
     if os.environ.get("VIEWER_AUTHORING", "") == "1":
         st.button("Import images into a case", key="author", on_click=_author,
                   icon=":material/upload:")
+    failed_start = live_page.start_error()
+    if failed_start:
+        st.error(f"Could not start a live session: {md_escape(failed_start)}.")
     entries = cache.current_library(cases_dir)
     if not entries:
         st.info(f"No case folders (with a case.toml) in {md_escape(str(cases_dir))}.")

@@ -1,0 +1,184 @@
+"""Live lectures through AppTest: starting from the library, the lecturer's page and its secret,
+trainees joining and following, a poll answered once, results, CSV, the end page."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import BUNDLED
+from tests.ui.test_app import _walk, run_app, stepper_data
+from viewer.live.sqlite_store import SqliteStore
+from viewer.live.store import LecturerSession, LiveStore
+
+CASE = "scar-carcinoma"
+
+
+@pytest.fixture(autouse=True)
+def live_store_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "live.sqlite3"
+    monkeypatch.setenv("VIEWER_LIVE_STORE", str(path))
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()
+
+
+def lecturer_session(at: AppTest) -> LecturerSession:
+    params = at.query_params
+    return LecturerSession(params["live"], params["code"], params["secret"])
+
+
+def start(monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, LecturerSession]:
+    at = run_app(BUNDLED.parent, monkeypatch)
+    at.button(key=f"live:{CASE}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, lecturer_session(at)
+
+
+def join(monkeypatch: pytest.MonkeyPatch, code: str, name: str = "") -> AppTest:
+    at = run_app(BUNDLED.parent, monkeypatch, join=code)
+    at.text_input(key="live-join-name").input(name)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception, [e.value for e in at.exception]
+    assert "trainee" in at.query_params, [e.value for e in at.error]
+    return at
+
+
+def as_trainee(monkeypatch: pytest.MonkeyPatch, joined: AppTest) -> AppTest:
+    """The trainee's page opened afresh from its address (as a reload would)."""
+    params = {k: joined.query_params[k] for k in ("live", "trainee", "key")}
+    return run_app(BUNDLED.parent, monkeypatch, **params)
+
+
+def store(path: Path) -> LiveStore:
+    return SqliteStore(path)
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning]
+    parts += [s.value for s in at.success] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def table_text(at: AppTest) -> str:
+    return "\n".join(str(t.value.to_dict()) for t in at.table)
+
+
+def test_start_from_library_shows_join_code_and_qr(
+    monkeypatch: pytest.MonkeyPatch, live_store_file: Path
+) -> None:
+    at, session = start(monkeypatch)
+    assert at.query_params["role"] == "lecturer"
+    assert len(session.join_code) == 6
+    [code_html] = [n for n in _walk(at._tree) if getattr(n, "type", None) == "html"
+                   and "live-join-code" in n.proto.body]
+    assert session.join_code in code_html.proto.body
+    assert any(f"join={session.join_code}" in c.value for c in at.code)
+    assert [n for n in _walk(at._tree) if getattr(n, "type", None) == "image"]  # the QR code
+    state = store(live_store_file).state(session.session_id)
+    assert (state.case_id, state.step, state.layer) == (CASE, "A", 1)
+    data = stepper_data(at)
+    assert data["mode"] == "quiz" and data["revealed"] is False
+    assert data["steps"][0]["caption"] == "" and data["steps"][0]["presenterNotes"] == ""
+
+
+def test_wrong_lecturer_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, session = start(monkeypatch)
+    at = run_app(BUNDLED.parent, monkeypatch, live=session.session_id, role="lecturer",
+                 secret="not-the-secret", code=session.join_code)
+    [error] = at.error
+    assert "This lecturer link does not work" in error.value
+    assert "its secret is not this session's" in error.value
+    assert not [b for b in at.button if b.key == "live-next"]
+    at = run_app(BUNDLED.parent, monkeypatch, live="no-such-session", role="lecturer",
+                 secret="x")
+    assert "no such session" in at.error[0].value
+
+
+def test_lecturer_controls_move_the_step(
+    monkeypatch: pytest.MonkeyPatch, live_store_file: Path
+) -> None:
+    at, session = start(monkeypatch)
+    at.button(key="live-next").click().run()
+    assert store(live_store_file).state(session.session_id).step == "B"
+    at.button(key="live-layer:3").click().run()
+    state = store(live_store_file).state(session.session_id)
+    assert (state.step, state.layer) == ("B", 3)
+    data = stepper_data(at)
+    assert data["revealed"] is True and data["steps"][0]["caption"]
+    assert data["steps"][0]["findings"] == []
+    at.selectbox(key=f"live-step-pick:{session.session_id}").select("E").run()
+    assert store(live_store_file).state(session.session_id).step == "E"
+
+
+def test_trainee_joins_and_follows(
+    monkeypatch: pytest.MonkeyPatch, live_store_file: Path
+) -> None:
+    _, session = start(monkeypatch)
+    joined = join(monkeypatch, session.join_code.lower(), name="*Ann* <b>")
+    assert "You joined as \\*Ann\\* \\<b\\>" in texts(joined)
+    assert stepper_data(joined)["steps"][0]["panel"] == "A"
+    store(live_store_file).set_step(session.session_id, session.lecturer_secret, "C", 4,
+                                    time.time())
+    trainee = as_trainee(monkeypatch, joined)
+    data = stepper_data(trainee)
+    assert data["steps"][0]["panel"] == "C" and data["revealed"] is True
+    assert data["steps"][0]["findings"] and data["steps"][0]["presenterNotes"] == ""
+    assert "Panel C · step 3 of 8 · Layer 4/4: findings" in texts(trainee)
+
+
+def test_bad_join_code_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(BUNDLED.parent, monkeypatch, join="ZZZZZZ")
+    at.button[0].click().run()
+    [error] = at.error
+    assert "is not a live session" in error.value
+    at = run_app(BUNDLED.parent, monkeypatch, live="x", trainee="y", key="z")
+    assert "This trainee link does not work" in at.error[0].value
+
+
+def test_poll_answered_once_results_csv_and_end(
+    monkeypatch: pytest.MonkeyPatch, live_store_file: Path
+) -> None:
+    lecturer, session = start(monkeypatch)
+    joined = join(monkeypatch, session.join_code, name="=Bob")
+    # Two tabs of the same trainee, both showing the poll before either answers.
+    lecturer.button(key="live-open-poll").click().run()
+    poll = store(live_store_file).state(session.session_id).poll
+    assert poll is not None and poll.is_open and "assessment category" in poll.question
+    first, second = as_trainee(monkeypatch, joined), as_trainee(monkeypatch, joined)
+    assert first.radio(key="live-pick:1").options[4] == "4A\\: low suspicion \\(2\\-10%\\)"
+    second.radio(key="live-pick:1").set_value("3")  # chosen in the second tab, not sent yet
+    first.radio(key="live-pick:1").set_value("4B").run()
+    first.button(key="live-submit:1").click().run()
+    assert "Your answer: 4B" in texts(first)
+    assert first.radio(key="live-pick:1").disabled
+    assert first.button(key="live-submit:1").disabled
+    second.button(key="live-submit:1").click().run()
+    assert "Your answer was not taken\\: this trainee has already answered poll 1\\." in texts(second)
+    # The lecturer's results and CSV.
+    lecturer.run()
+    assert "**1 answer**" in texts(lecturer)
+    assert "'Answers': {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 1" in table_text(lecturer)
+    csv = store(live_store_file).results_csv(session.session_id, session.lecturer_secret)
+    assert "'=Bob,4B" in csv
+    assert [n for n in _walk(lecturer._tree) if getattr(n, "type", None) == "download_button"]
+    lecturer.button(key="live-close-poll").click().run()
+    closed = as_trainee(monkeypatch, joined)
+    assert "Your answer: **4B\\: moderate suspicion \\(10\\-50%\\)** · ✓ correct" in texts(closed)
+    # The end.
+    lecturer.button(key="live-end").click().run()
+    assert "Live session ended" in lecturer.title[0].value
+    ended = as_trainee(monkeypatch, joined)
+    assert [t.value for t in ended.title] == ["The session has ended"]
+    assert "**Your score: 1 of 1**" in texts(ended)
+    assert "✓ correct" in table_text(ended)
+    again = run_app(BUNDLED.parent, monkeypatch, join=session.join_code)
+    again.button[0].click().run()
+    assert "is not a live session" in again.error[0].value
+
