@@ -16,7 +16,7 @@ from viewer.case_view import case_payload, presenter_layer
 from viewer.cases.loader import LoadedCase
 from viewer.errors import ViewerError
 from viewer.ui import cache
-from viewer.ui.components.problems import show_problems
+from viewer.ui.components.problems import case_or_explain
 from viewer.ui.components.stepper import stepper
 from viewer.ui.text import md_escape
 
@@ -158,15 +158,9 @@ def render(cases_dir: Path, case_id: str) -> None:
     st.html(_PRESENT if present else _COMPACT)
     if not present:
         st.button("← All cases", on_click=_back, key="back")
-    if entry is None:
-        known = ", ".join(e.case_id for e in entries) or "none"
-        st.error(f"No case {md_escape(case_id)} in this library. Known cases: {md_escape(known)}.")
+    loaded = case_or_explain(entries, case_id)
+    if loaded is None:
         return
-    if entry.loaded is None:
-        st.title(md_escape(entry.folder.name))
-        show_problems(entry.problems)
-        return
-    loaded = entry.loaded
     case = loaded.case
     panels = [step.panel for step in case.steps]
     if present:

@@ -27,7 +27,7 @@ from viewer.quiz import (
     summarize,
 )
 from viewer.ui import cache
-from viewer.ui.components.problems import show_problems
+from viewer.ui.components.problems import case_or_explain
 from viewer.ui.components.stepper import stepper
 from viewer.ui.quiz_state import new_token, store, valid_token
 from viewer.ui.text import md_escape
@@ -287,17 +287,9 @@ def _summary(case: Case, token: str, submitted: dict[str, dict[str, str]]) -> No
 
 
 def render(cases_dir: Path, case_id: str) -> None:
-    entries = cache.current_library(cases_dir)
-    entry = next((e for e in entries if e.case_id == case_id), None)
-    if entry is None:
-        known = ", ".join(e.case_id for e in entries) or "none"
-        st.error(f"No case {md_escape(case_id)} in this library. Known cases: {md_escape(known)}.")
+    loaded = case_or_explain(cache.current_library(cases_dir), case_id)
+    if loaded is None:
         return
-    if entry.loaded is None:
-        st.title(md_escape(entry.folder.name))
-        show_problems(entry.problems)
-        return
-    loaded = entry.loaded
     case = loaded.case
     token = st.query_params.get("attempt")
     if not valid_token(token):
