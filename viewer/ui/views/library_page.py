@@ -105,7 +105,7 @@ def _card(entry: LibraryEntry) -> None:
             )
         with quiz_column:
             st.button(
-                "Take the quiz",
+                "Quiz",
                 key=f"quiz:{case.id}",
                 on_click=_open,
                 args=(case.id, "quiz"),
