@@ -15,7 +15,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,6 +92,33 @@ def test_a_new_session_starts_at_its_step_with_layer_1(store: LiveStore) -> None
     assert (state.session_id, state.case_id, state.step, state.layer) == (
         lecturer.session_id, "scar-carcinoma", "A", 1)
     assert (state.poll, state.ended, state.version) == (None, False, 1)
+    assert (state.join_code, state.started_at, state.step_at, state.trainees) == (
+        lecturer.join_code, NOW, NOW, 0)
+
+
+def test_the_state_counts_trainees_and_times_the_step(store: LiveStore) -> None:
+    lecturer = lecture(store)
+    for _ in range(3):
+        store.join(lecturer.join_code, None, NOW + 1)
+    assert store.state(lecturer.session_id).trainees == 3
+    moved = store.set_step(lecturer.session_id, lecturer.lecturer_secret, "B", 2, NOW + 90)
+    assert (moved.started_at, moved.step_at, moved.trainees) == (NOW, NOW + 90, 3)
+    store.open_poll(lecturer.session_id, lecturer.lecturer_secret, "B", "Q?", BIRADS, NOW + 95)
+    assert store.state(lecturer.session_id).step_at == NOW + 90  # a poll is not a step
+
+
+def test_a_trainee_reads_back_their_display_name(store: LiveStore) -> None:
+    lecturer = lecture(store)
+    ann = store.join(lecturer.join_code, " Ann <i>", NOW)
+    anonymous = store.join(lecturer.join_code, "", NOW)
+    sid = lecturer.session_id
+    assert store.display_name(sid, ann.trainee_id, ann.trainee_secret) == "Ann <i>"
+    assert store.display_name(sid, anonymous.trainee_id, anonymous.trainee_secret) is None
+    for trainee_id, secret in ((ann.trainee_id, anonymous.trainee_secret), ("nobody", "x")):
+        with refused(Forbidden, "not a trainee of this session"):
+            store.display_name(sid, trainee_id, secret)
+    with refused(NotFound, "no such session"):
+        store.display_name("nope", ann.trainee_id, ann.trainee_secret)
 
 
 def test_create_session_checks_the_case_id_and_step(store: LiveStore) -> None:
@@ -620,6 +647,29 @@ def test_sqlite_keeps_every_committed_answer_when_a_process_is_killed(tmp_path: 
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     reopened.close_poll(lecturer.session_id, lecturer.lecturer_secret, 1, 1.0e9 + 1e6)
+
+
+def test_sqlite_brings_a_version_1_file_up_to_date(tmp_path: Path) -> None:
+    """A file written before the step timer (schema 1, no ``step_at``) opens, keeps its
+    sessions, and times their step from the session's start."""
+    path = tmp_path / "live.sqlite3"
+    SqliteStore(path)
+    with closing(sqlite3.connect(path)) as db:  # make it what version 1 wrote
+        db.execute("ALTER TABLE sessions DROP COLUMN step_at")
+        db.execute("PRAGMA user_version = 1")
+        db.execute(
+            "INSERT INTO sessions (session_id, case_id, join_code, lecturer_digest, created_at,"
+            " step, layer, version) VALUES ('old', 'scar-carcinoma', 'ABCDEF', '0', ?, 'C', 2, 4)",
+            (NOW,),
+        )
+        db.commit()
+    store = SqliteStore(path)
+    state = store.state("old")
+    assert (state.step, state.layer, state.started_at, state.step_at) == ("C", 2, NOW, NOW)
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (sqlite_store.SCHEMA_VERSION,)
+    lecturer = store.create_session("scar-carcinoma", "A", NOW + 5)
+    assert store.state(lecturer.session_id).step_at == NOW + 5
 
 
 @pytest.mark.parametrize(("stop", "fsync"), [("terminate", "everysec"), ("kill", "always")])

@@ -3,6 +3,7 @@ trainees joining and following, a poll answered once, results, CSV, the end page
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +14,17 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import BUNDLED
 from tests.ui.test_app import _walk, run_app, stepper_data
+from viewer.cases.loader import load_case
 from viewer.live.sqlite_store import SqliteStore
 from viewer.live.store import LecturerSession, LiveStore
+from viewer.ui.text import md_escape
 
 CASE = "scar-carcinoma"
+
+
+def loaded_notes(panel: str) -> str:
+    case = load_case(BUNDLED).case
+    return next(s.presenter_notes for s in case.steps if s.panel == panel)
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +38,9 @@ def live_store_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 def lecturer_session(at: AppTest) -> LecturerSession:
     params = at.query_params
-    return LecturerSession(params["live"], params["code"], params["secret"])
+    session_id = params["live"]
+    code = SqliteStore(os.environ["VIEWER_LIVE_STORE"]).state(session_id).join_code
+    return LecturerSession(session_id, code, params["secret"])
 
 
 def start(monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, LecturerSession]:
@@ -59,10 +69,12 @@ def store(path: Path) -> LiveStore:
     return SqliteStore(path)
 
 
+TEXT_TYPES = ("markdown", "caption", "error", "warning", "success", "info")
+
+
 def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.error] + [w.value for w in at.warning]
-    parts += [s.value for s in at.success] + [i.value for i in at.info]
+    """Every text element of the page, in columns, containers and fragments too."""
+    parts = [n.value for n in _walk(at._tree) if getattr(n, "type", None) in TEXT_TYPES]
     return "\n".join(str(p) for p in parts)
 
 
@@ -91,7 +103,7 @@ def test_start_from_library_shows_join_code_and_qr(
 def test_wrong_lecturer_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     _, session = start(monkeypatch)
     at = run_app(BUNDLED.parent, monkeypatch, live=session.session_id, role="lecturer",
-                 secret="not-the-secret", code=session.join_code)
+                 secret="not-the-secret")
     [error] = at.error
     assert "This lecturer link does not work" in error.value
     assert "its secret is not this session's" in error.value
@@ -182,3 +194,102 @@ def test_poll_answered_once_results_csv_and_end(
     again.button[0].click().run()
     assert "is not a live session" in again.error[0].value
 
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_console_shows_notes_next_step_clock_and_room(
+    monkeypatch: pytest.MonkeyPatch, live_store_file: Path
+) -> None:
+    at, session = start(monkeypatch)
+    assert stepper_data(at)["steps"][0]["presenterNotes"] == ""  # the room's view, no notes
+    shown = metrics(at)
+    assert shown["Join code"] == session.join_code and shown["Trainees"] == "0"
+    assert shown["Session"].startswith("0:0") and shown["On this step"].startswith("0:0")
+    assert "**Next step**\nPanel B · \\(2003\\)  \nPathology" in texts(at)
+    assert "Asks: Panel A\\: what is the assessment category?" in texts(at)
+    join(monkeypatch, session.join_code)
+    at.button(key="live-next").click().run()
+    assert metrics(at)["Trainees"] == "1"
+    shown_text = texts(at)
+    assert "**Presenter notes** (only on this screen)" in shown_text
+    notes = loaded_notes("B")
+    assert notes and md_escape(notes) in shown_text
+    at.button(key="live-reveal").click().run()
+    at.button(key="live-reveal").click().run()
+    state = store(live_store_file).state(session.session_id)
+    assert (state.step, state.layer) == ("B", 3)
+    at.button(key="live-layer:4").click().run()
+    assert at.button(key="live-reveal").disabled
+    # The display link is the console's, without the secret.
+    [link] = [n for n in _walk(at._tree) if getattr(n, "type", None) == "link_button"]
+    assert f"live={session.session_id}" in link.proto.url and "role=display" in link.proto.url
+    assert session.lecturer_secret not in link.proto.url
+
+
+def test_console_keeps_up_with_another_console(
+    monkeypatch: pytest.MonkeyPatch, live_store_file: Path
+) -> None:
+    at, session = start(monkeypatch)
+    store(live_store_file).set_step(session.session_id, session.lecturer_secret, "D", 2,
+                                    time.time())
+    at.run()  # the clock sees the new version and redraws the page
+    at.run()
+    assert "The room sees: Panel D · step 4 of 8 · Layer 2/4: annotations" in texts(at)
+
+
+def test_the_console_after_the_session_ended_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, live_store_file: Path
+) -> None:
+    at, session = start(monkeypatch)
+    at.button(key="live-open-poll").click().run()
+    store(live_store_file).end_session(session.session_id, session.lecturer_secret, time.time())
+    at.button(key="live-close-poll").click().run()  # the page still shows the open poll
+    assert at.title[0].value.startswith("Live session ended")
+
+
+def test_audience_display(monkeypatch: pytest.MonkeyPatch, live_store_file: Path) -> None:
+    _, session = start(monkeypatch)
+    live = store(live_store_file)
+    display = run_app(BUNDLED.parent, monkeypatch, live=session.session_id, role="display")
+    [code_html] = [n for n in _walk(display._tree) if getattr(n, "type", None) == "html"
+                   and "live-join-code" in n.proto.body]
+    assert session.join_code in code_html.proto.body
+    assert [n for n in _walk(display._tree) if getattr(n, "type", None) == "image"]  # the QR
+    assert stepper_data(display)["steps"][0]["presenterNotes"] == ""
+    assert not [b for b in display.button if b.key and b.key.startswith("live-")]
+    # A poll: the question and how many answered, not how they answered, until it closes.
+    joined = join(monkeypatch, session.join_code, "<script>x</script>")
+    as_trainee(monkeypatch, joined)
+    live.set_step(session.session_id, session.lecturer_secret, "B", 1, time.time())
+    poll = live.open_poll(session.session_id, session.lecturer_secret, "B", "Most likely <i>?",
+                          ["Fat necrosis", "Recurrence"], time.time(), key="Fat necrosis")
+    params = {k: joined.query_params[k] for k in ("live", "trainee", "key")}
+    live.answer(params["live"], params["trainee"], params["key"], poll.poll_id, "Recurrence",
+                time.time())
+    display.run()
+    shown = texts(display)
+    assert "Most likely \\<i\\>?" in shown and "**1 answer** so far" in shown
+    assert "Recurrence" not in shown and not display.get("arrow_vega_lite_chart")
+    assert "**1 joined**" in shown
+    live.close_poll(session.session_id, session.lecturer_secret, poll.poll_id, time.time())
+    display.run()
+    assert "**Key:** Fat necrosis" in texts(display)
+    live.end_session(session.session_id, session.lecturer_secret, time.time())
+    display.run()
+    assert [t.value for t in display.title] == ["The session has ended"]
+    bad = run_app(BUNDLED.parent, monkeypatch, live="nope", role="display")
+    assert bad.error[0].value == "This display link does not work: no such session."
+
+
+def test_a_trainees_name_survives_a_reload(
+    monkeypatch: pytest.MonkeyPatch, live_store_file: Path
+) -> None:
+    _, session = start(monkeypatch)
+    joined = join(monkeypatch, session.join_code, name="Dr *Ann*")
+    reloaded = as_trainee(monkeypatch, joined)
+    assert "You joined as Dr \\*Ann\\*." in texts(reloaded)
+    anonymous = as_trainee(monkeypatch, join(monkeypatch, session.join_code))
+    assert "You joined anonymously." in texts(anonymous)

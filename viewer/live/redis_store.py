@@ -11,7 +11,8 @@ Keys, under a prefix (``live`` by default)::
 
     live:code:<CODE>                 the session a join code opens (expires after max_age)
     live:s:<id>                      hash: case_id, join_code, lecturer (digest), created_at,
-                                     ended_at ('' while live), step, layer, version,
+                                     ended_at ('' while live), step, layer, step_at,
+                                     version,
                                      polls (the latest poll's id), poll (it, as JSON)
     live:s:<id>:polls                hash: poll id -> poll as JSON
     live:s:<id>:trainees             hash: trainee id -> {digest, name, joined_at} as JSON
@@ -122,6 +123,7 @@ class RedisStore:
                         "ended_at": "",
                         "step": step,
                         "layer": "1",
+                        "step_at": repr(now),
                         "version": "1",
                         "polls": "0",
                         "poll": "",
@@ -142,12 +144,13 @@ class RedisStore:
                     session = self._lecturer(pipe, session_id, lecturer_secret, "change the step")
                     check_step(step, layer)
                     pipe.multi()
-                    pipe.hset(key, mapping={"step": step, "layer": str(layer)})
+                    pipe.hset(key, mapping={"step": step, "layer": str(layer),
+                                            "step_at": repr(now)})
                     pipe.hincrby(key, "version", 1)
                     pipe.execute()
-                    session.update(step=step, layer=str(layer),
+                    session.update(step=step, layer=str(layer), step_at=repr(now),
                                    version=str(int(session["version"]) + 1))
-                    return _state(session_id, session)
+                    return _state(session_id, session, self._joined(session_id))
                 except redis.WatchError:
                     continue
 
@@ -335,13 +338,21 @@ class RedisStore:
                                              given["option"], given["at"], shown.key))
         return answers
 
+    def display_name(self, session_id: str, trainee_id: str, trainee_secret: str) -> str | None:
+        raw = self._trainee(session_id, trainee_id, trainee_secret)
+        name: str | None = json.loads(raw)["name"]
+        return name
+
     # --- everyone ---
 
     def state(self, session_id: str) -> SessionState:
-        session = _hash(self._redis.hgetall(self._key(session_id)))
+        with self._redis.pipeline(transaction=False) as read:
+            read.hgetall(self._key(session_id))
+            read.get(self._key(session_id, "joined"))
+            session, joined = read.execute()
         if not session:
             raise NotFound(NO_SESSION)
-        return _state(session_id, session)
+        return _state(session_id, _hash(session), min(int(joined or 0), self.limits.max_trainees))
 
     def results(self, session_id: str, poll_id: int) -> dict[str, int]:
         session = _hash(self._redis.hgetall(self._key(session_id)))
@@ -376,7 +387,12 @@ class RedisStore:
             raise Closed(SESSION_ENDED)
         return session
 
-    def _trainee(self, session_id: str, trainee_id: str, secret: str) -> None:
+    def _joined(self, session_id: str) -> int:
+        joined = int(cast(str | None, self._redis.get(self._key(session_id, "joined"))) or 0)
+        return min(joined, self.limits.max_trainees)  # a refused join counts for a moment
+
+    def _trainee(self, session_id: str, trainee_id: str, secret: str) -> str:
+        """The trainee's record (JSON), after checking their secret."""
         with self._redis.pipeline() as read:
             read.exists(self._key(session_id))
             read.hget(self._key(session_id, "trainees"), trainee_id)
@@ -385,6 +401,7 @@ class RedisStore:
             raise NotFound(NO_SESSION)
         if not matches(None if raw is None else json.loads(raw)["digest"], secret):
             raise Forbidden(NOT_A_TRAINEE)
+        return cast(str, raw)
 
     def _poll(
         self, client: redis.Redis | Pipeline, session_id: str, session: Hash, poll_id: int
@@ -420,7 +437,7 @@ def _hash(value: Any) -> Hash:
     return cast(Hash, value)
 
 
-def _state(session_id: str, session: Hash) -> SessionState:
+def _state(session_id: str, session: Hash, joined: int) -> SessionState:
     latest = _latest(session)
     return SessionState(
         session_id,
@@ -430,6 +447,10 @@ def _state(session_id: str, session: Hash) -> SessionState:
         None if latest is None else latest.hiding_key(),
         bool(session["ended_at"]),
         int(session["version"]),
+        session["join_code"],
+        float(session["created_at"]),
+        float(session.get("step_at") or session["created_at"]),
+        joined,
     )
 
 

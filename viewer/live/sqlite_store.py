@@ -58,7 +58,7 @@ from viewer.live.store import (
 )
 
 BUSY_TIMEOUT = 30.0
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -72,7 +72,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     layer INTEGER NOT NULL,
     version INTEGER NOT NULL,
     polls INTEGER NOT NULL DEFAULT 0,
-    trainees INTEGER NOT NULL DEFAULT 0
+    trainees INTEGER NOT NULL DEFAULT 0,
+    step_at REAL
 );
 CREATE INDEX IF NOT EXISTS live_sessions_by_code ON sessions (join_code) WHERE ended_at IS NULL;
 CREATE TABLE IF NOT EXISTS polls (
@@ -106,6 +107,12 @@ CREATE TABLE IF NOT EXISTS answers (
 ) WITHOUT ROWID;
 """
 
+_MIGRATIONS = {
+    # version 1 -> 2: when the step last changed (the lecturer's timer)
+    1: ("ALTER TABLE sessions ADD COLUMN step_at REAL",),
+}
+"""Statements that bring a file of version ``n`` to ``n + 1``."""
+
 _POLL_COLUMNS = "poll_id, panel, question, options, key, opened_at, closed_at"
 
 
@@ -120,11 +127,16 @@ class SqliteStore:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("BEGIN IMMEDIATE")
             try:
-                if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0:
                     for statement in _SCHEMA.split(";"):
                         if statement.strip():
                             db.execute(statement)
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                else:
+                    for older in range(version, SCHEMA_VERSION):
+                        for statement in _MIGRATIONS[older]:
+                            db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -169,8 +181,8 @@ class SqliteStore:
                     break
             db.execute(
                 "INSERT INTO sessions (session_id, case_id, join_code, lecturer_digest,"
-                " created_at, step, layer, version) VALUES (?, ?, ?, ?, ?, ?, 1, 1)",
-                (session_id, case_id, code, digest(secret), now, step),
+                " created_at, step, layer, version, step_at) VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?)",
+                (session_id, case_id, code, digest(secret), now, step, now),
             )
         return LecturerSession(session_id, code, secret)
 
@@ -181,9 +193,9 @@ class SqliteStore:
             self._lecturer(db, session_id, lecturer_secret, "change the step")
             check_step(step, layer)
             db.execute(
-                "UPDATE sessions SET step = ?, layer = ?, version = version + 1"
+                "UPDATE sessions SET step = ?, layer = ?, step_at = ?, version = version + 1"
                 " WHERE session_id = ?",
-                (step, layer, session_id),
+                (step, layer, now, session_id),
             )
             return self._state(db, session_id)
 
@@ -321,6 +333,16 @@ class SqliteStore:
             )
         return answers
 
+    def display_name(self, session_id: str, trainee_id: str, trainee_secret: str) -> str | None:
+        with self._transaction(write=False) as db:
+            self._trainee(db, session_id, trainee_id, trainee_secret)
+            row = db.execute(
+                "SELECT display_name FROM trainees WHERE session_id = ? AND trainee_id = ?",
+                (session_id, trainee_id),
+            ).fetchone()
+        name: str | None = row[0]
+        return name
+
     # --- everyone ---
 
     def state(self, session_id: str) -> SessionState:
@@ -358,6 +380,10 @@ class SqliteStore:
             None if latest is None else latest.hiding_key(),
             row["ended_at"] is not None,
             row["version"],
+            row["join_code"],
+            row["created_at"],
+            row["created_at"] if row["step_at"] is None else row["step_at"],
+            row["trainees"],
         )
 
     def _lecturer(

@@ -212,6 +212,14 @@ class SessionState:
     poll: Poll | None
     ended: bool
     version: int
+    join_code: str
+    """Not a secret: every trainee typed it (the lecturer's screens show it to the room)."""
+    started_at: float
+    """When the session was created (seconds since the epoch)."""
+    step_at: float
+    """When the lecturer last changed the step or layer."""
+    trainees: int
+    """How many trainees have joined."""
 
 
 @dataclass(frozen=True)
@@ -307,6 +315,10 @@ class LiveStore(Protocol):
         self, session_id: str, trainee_id: str, trainee_secret: str
     ) -> list[TraineeAnswer]:
         """A trainee's own answers, in poll order; they stay readable after the session."""
+        ...
+
+    def display_name(self, session_id: str, trainee_id: str, trainee_secret: str) -> str | None:
+        """The name a trainee joined with (``None`` if anonymous), after checking the secret."""
         ...
 
     def close(self) -> None:

@@ -676,11 +676,17 @@ function mountStepper(component, m) {
       chartButton.setAttribute("aria-controls", "cv-pchart");
       chartButton.setAttribute("aria-pressed", "false");
     }
+    let liveButton = null;
+    if (data.live) {
+      liveButton = button("cv-live-button", "Go live (L)", "Start a live session at this step: the room joins with a code and follows you (L)", () => switchMode("live"));
+      liveButton.setAttribute("aria-keyshortcuts", "L");
+    }
     const exit = button("cv-exit", "Exit presenter (Esc)", "Back to the case page at this step", () => switchMode("browse"));
     exit.setAttribute("aria-keyshortcuts", "Escape");
     counter.classList.add("cv-status");
     bar.append(prev, reveal, next, counter, imageButton, notesButton);
     if (chartButton) bar.appendChild(chartButton);
+    if (liveButton) bar.appendChild(liveButton);
     bar.append(exit);
     for (const b of bar.querySelectorAll("button")) {
       // After a mouse click give the focus back, so Space keeps meaning "reveal";
@@ -947,6 +953,7 @@ function mountStepper(component, m) {
     else if (k === "n" || k === "N") { setNotes(notes.hidden); }
     else if ((k === "g" || k === "G") && chartStrip) { setChart(chartStrip.hidden); }
     else if (k === "i" || k === "I") { cycleImage(); }
+    else if ((k === "l" || k === "L") && data.live) { switchMode("live"); }
     else if (k === "Escape") { switchMode("browse"); event.preventDefault(); }
   }
   // Capture phase on window: runs before the page's own (React) key handling.

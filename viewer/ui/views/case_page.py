@@ -19,6 +19,7 @@ from viewer.ui import cache
 from viewer.ui.components.problems import case_or_explain
 from viewer.ui.components.stepper import stepper
 from viewer.ui.text import md_escape
+from viewer.ui.views import live_page
 
 
 def _back() -> None:
@@ -129,6 +130,14 @@ def _switch_mode(mode: Mode, panel: str) -> None:
     st.rerun(scope="app")
 
 
+def _go_live(case_id: str, panel: str) -> None:
+    """Start a live session at ``panel`` and open its console (the presenter asked for it)."""
+    live_page.start_session(case_id, panel)
+    if "live" not in st.query_params:  # refused: back to the case page, which says why
+        _switch_mode("browse", panel)
+    st.rerun(scope="app")
+
+
 @st.fragment
 def _stepper(loaded: LoadedCase, stamp: int, mode: Mode) -> None:
     """The stepper alone reruns when the reader steps: nothing else on the page changes."""
@@ -139,9 +148,12 @@ def _stepper(loaded: LoadedCase, stamp: int, mode: Mode) -> None:
     payload["mode"] = mode
     if mode == "present":
         payload["initialLayer"] = presenter_layer(st.query_params.get("layer"))
+        payload["live"] = True  # the "Go live" button
     result = stepper(payload, key=key)
     asked = result.get("mode")
-    if asked in ("browse", "present") and asked != mode:
+    if asked == "live" and mode == "present":
+        _go_live(loaded.case.id, panel)
+    elif asked in ("browse", "present") and asked != mode:
         _switch_mode(asked, panel)
     if st.query_params.get("step") != panel:
         st.query_params.pop("layer", None)  # a deep link's layer belongs to the step it opened
@@ -172,6 +184,9 @@ def render(cases_dir: Path, case_id: str) -> None:
             f"Step {md_escape(asked)} does not exist in this case (panels "
             f"{md_escape(', '.join(panels))}); showing step {panels[0]}."
         )
+    failed_start = live_page.start_error()
+    if failed_start is not None:
+        st.error(f"Could not start a live session: {md_escape(failed_start)}.")
     st.header(md_escape(case.title), anchor=False)
     _source(loaded)
     _stepper(loaded, hash(stamp) & 0xFFFFFFFF, mode)
