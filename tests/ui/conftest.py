@@ -38,38 +38,66 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class AppServer:
+    """The viewer served as ``viewer serve`` would, on ``cases``, with extra environment
+    variables; it can be killed (SIGKILL, a crash) and started again on the same port."""
+
+    def __init__(self, cases: Path, app: Path = APP_PATH, env: dict[str, str] | None = None,
+                 port: int | None = None) -> None:
+        assert CHROMIUM is not None, "CI=true but no Chromium: .ci/run must install chromium"
+        self.cases = cases
+        self.app = app
+        self.env = {**os.environ, CASES_DIR_ENV: str(cases), **(env or {})}
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [str(self.app) if part == str(APP_PATH) else part
+                   for part in serve_command(self.cases, self.port, "127.0.0.1")]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env
+        )
+        self.process = process
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"the app did not start:\n{output}")
+            time.sleep(0.3)  # waiting for a server process, not between browser events
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as in a crash or a power cut of the app server."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=20)
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+
+
 @contextmanager
-def serving(cases: Path, app: Path = APP_PATH) -> Iterator[str]:
+def serving(
+    cases: Path, app: Path = APP_PATH, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Run ``app`` (the viewer by default) as ``viewer serve`` would, on ``cases``; yield its URL."""
-    assert CHROMIUM is not None, "CI=true but no Chromium: .ci/run must install chromium"
-    port = free_port()
-    command = [str(app) if part == str(APP_PATH) else part
-               for part in serve_command(cases, port, "127.0.0.1")]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, CASES_DIR_ENV: str(cases)},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"the app did not start:\n{output}")
-        time.sleep(0.3)  # waiting for a server process, not between browser events
+    server = AppServer(cases, app, env)
+    server.start()
     try:
-        yield url
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        server.stop()
 
 
 def new_page(browser: object, width: int = 1600, height: int = 1000) -> tuple[object, list[str]]:

@@ -1,97 +1,141 @@
-"""A live lecture in Chromium: one lecturer and two trainees on one server. Both trainees join,
-follow the lecturer's step, answer a poll; the lecturer sees both answers and ends the session."""
+"""A live lecture in Chromium: a lecturer's console and audience display, two trainees.
+
+The lecturer goes live from presenter mode (the L key), opens the audience display from the
+console, steps with the keyboard; both trainees join, follow, answer a poll; the display shows
+how many answered, then the results; the end shows each trainee their score. It runs on both
+stores: SQLite with one app server, and Redis with two app servers (the lecturer on one, the
+trainees on the other, as behind a load balancer).
+"""
 
 from __future__ import annotations
 
-import os
+import re
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.conftest import BUNDLED
-from tests.ui.conftest import new_page, serving, shot, skip_without_chromium
+from tests.live.conftest import RedisServer
+from tests.ui.conftest import AppServer, new_page, shot, skip_without_chromium
 
 skip_without_chromium()
 
 FOLLOW_MS = 5_000
-"""How long a trainee's page may take to follow the lecturer (it polls every second, so
-usually well under 2 s; the bound leaves room for a loaded test machine)."""
+"""How long a follower may take to show the lecturer's change (it looks twice a second, so
+usually well under 1 s; the bound leaves room for a loaded test machine)."""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    store = tmp_path_factory.mktemp("live") / "live.sqlite3"
-    before = os.environ.get("VIEWER_LIVE_STORE")
-    os.environ["VIEWER_LIVE_STORE"] = str(store)
+@dataclass(frozen=True)
+class Lecture:
+    backend: str
+    lecturer_url: str
+    trainee_url: str
+
+
+@pytest.fixture(scope="module", params=["sqlite", "redis"])
+def lecture(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Lecture]:
+    folder = tmp_path_factory.mktemp(f"live-{request.param}")
+    redis_server: RedisServer | None = None
+    if request.param == "redis":
+        redis_server = RedisServer(folder)
+        redis_server.start()
+        setting = redis_server.url
+    else:
+        setting = str(folder / "live.sqlite3")
+    env = {"VIEWER_LIVE_STORE": setting}
+    servers = [AppServer(BUNDLED.parent, env=env)]
+    if request.param == "redis":
+        servers.append(AppServer(BUNDLED.parent, env=env))  # a second app server
     try:
-        with serving(BUNDLED.parent) as url:
-            yield url
+        for server in servers:
+            server.start()
+        yield Lecture(request.param, servers[0].url, servers[-1].url)
     finally:
-        if before is None:
-            os.environ.pop("VIEWER_LIVE_STORE", None)
-        else:
-            os.environ["VIEWER_LIVE_STORE"] = before
+        for server in servers:
+            server.stop()
+        if redis_server is not None:
+            redis_server.stop()
 
 
-def _step_of(page: object) -> object:
+def _room_view(page: object) -> object:
     return page.locator(".cv-quiz")  # type: ignore[attr-defined]
 
 
-def _join(browser: object, server: str, code: str, name: str) -> tuple[object, list[str]]:
+def _join(browser: object, url: str, code: str, name: str) -> tuple[object, list[str]]:
     from playwright.sync_api import expect
 
     page, errors = new_page(browser, 1280, 900)
-    page.goto(f"{server}/?join={code}")  # type: ignore[attr-defined]
+    page.goto(f"{url}/?join={code}")  # type: ignore[attr-defined]
     page.get_by_role("textbox", name="Display name (optional)").fill(name)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Join").click()  # type: ignore[attr-defined]
-    expect(_step_of(page)).to_have_attribute("data-step", "A", timeout=30_000)  # type: ignore[arg-type]
+    expect(_room_view(page)).to_have_attribute("data-step", "A", timeout=30_000)  # type: ignore[arg-type]
     expect(page.get_by_text(f"You joined as {name}.", exact=False)).to_be_visible()  # type: ignore[attr-defined]
     return page, errors
 
 
-def test_live_lecture(server: str, browser: object) -> None:
+def test_live_lecture(lecture: Lecture, browser: object) -> None:
     from playwright.sync_api import expect
 
+    tag = lecture.backend
+    # Presenter mode, then live: this window becomes the lecturer's console.
     lecturer, lecturer_errors = new_page(browser, 1600, 1000)
-    lecturer.goto(server)  # type: ignore[attr-defined]
-    lecturer.get_by_role("button", name="Start a live session").click()  # type: ignore[attr-defined]
-    expect(lecturer).to_have_url(re_secret(), timeout=30_000)  # type: ignore[arg-type]
-    expect(_step_of(lecturer)).to_have_attribute("data-step", "A", timeout=30_000)  # type: ignore[arg-type]
-    params = parse_qs(urlsplit(lecturer.url).query)  # type: ignore[attr-defined]
-    code = params["code"][0]
-    expect(lecturer.get_by_text(code, exact=True)).to_be_visible()  # type: ignore[attr-defined]
-    expect(lecturer.get_by_role("img").filter(has_text="")).not_to_have_count(0)  # type: ignore[attr-defined]
-    lecturer.wait_for_timeout(500)  # type: ignore[attr-defined]  # the QR image paints
-    shot(lecturer, "live-lecturer", full_page=False)
+    lecturer.goto(f"{lecture.lecturer_url}/?case=scar-carcinoma&mode=present&step=A")  # type: ignore[attr-defined]
+    lecturer.locator(".cv[data-mode=present][data-ready]").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+    expect(lecturer.get_by_role("button", name="Go live (L)")).to_be_visible()  # type: ignore[attr-defined]
+    lecturer.keyboard.press("l")  # type: ignore[attr-defined]
+    expect(lecturer).to_have_url(re.compile(r"role=lecturer&secret=[A-Za-z0-9_-]+"), timeout=30_000)  # type: ignore[arg-type]
+    expect(lecturer.get_by_text("The room sees: Panel A", exact=False)).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+    expect(lecturer.get_by_text("Presenter notes", exact=True)).to_be_visible()  # type: ignore[attr-defined]
 
-    ann, ann_errors = _join(browser, server, code, "Ann")
-    bob, bob_errors = _join(browser, server, code, "Bob")
+    # The audience display, opened from the console in a window of its own.
+    with lecturer.context.expect_page() as opened:  # type: ignore[attr-defined]
+        lecturer.get_by_role("link", name="Open the audience display ↗").click()  # type: ignore[attr-defined]
+    display = opened.value
+    display_errors: list[str] = []
+    display.on("pageerror", lambda exc: display_errors.append(str(exc)))
+    display.set_viewport_size({"width": 1600, "height": 900})
+    code_box = display.get_by_test_id("live-join-code")
+    expect(code_box).to_have_text(re.compile(r"^[A-Z0-9]{6}$"), timeout=30_000)
+    code = code_box.inner_text()
+    assert "secret" not in display.url
+    expect(_room_view(display)).to_have_attribute("data-step", "A", timeout=30_000)
 
-    # The lecturer moves on; both trainees follow.
+    ann, ann_errors = _join(browser, lecture.trainee_url, code, "Ann")
+    bob, bob_errors = _join(browser, lecture.trainee_url, code, "Bob")
+    expect(display.get_by_text("2 joined", exact=False)).to_be_visible(timeout=FOLLOW_MS)
+
+    # The lecturer steps with the keyboard; the room follows.
     started = time.monotonic()
-    lecturer.get_by_role("button", name="Next step →").click()  # type: ignore[attr-defined]
-    for trainee in (ann, bob):
-        expect(_step_of(trainee)).to_have_attribute("data-step", "B", timeout=FOLLOW_MS)  # type: ignore[arg-type]
-    followed = time.monotonic() - started
-    print(f"both trainees followed the lecturer in {followed:.2f} s")
+    lecturer.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
+    for follower in (ann, bob, display):
+        expect(_room_view(follower)).to_have_attribute("data-step", "B", timeout=FOLLOW_MS)  # type: ignore[arg-type]
+    print(f"[{tag}] the room followed the lecturer in {time.monotonic() - started:.2f} s")
 
-    # A poll: both answer, the lecturer sees two answers.
+    # A poll: both answer; the display counts them without showing how they split.
     lecturer.get_by_role("button", name="Open poll").click()  # type: ignore[attr-defined]
+    expect(display.get_by_text("0 answers", exact=False)).to_be_visible(timeout=FOLLOW_MS)
     for trainee, choice in ((ann, "Intraductal papilloma"), (bob, "Fibroadenoma")):
         trainee.get_by_text(choice, exact=True).click(timeout=FOLLOW_MS + 5_000)  # type: ignore[attr-defined]
         trainee.get_by_role("button", name="Submit answer").click()  # type: ignore[attr-defined]
         expect(trainee.get_by_text(f"Your answer: {choice}.", exact=False)).to_be_visible(  # type: ignore[attr-defined]
             timeout=10_000
         )
-    shot(bob, "live-trainee-answered", full_page=False)
+    shot(bob, f"live-{tag}-trainee-answered", full_page=False)
+    expect(display.get_by_text("2 answers", exact=False)).to_be_visible(timeout=FOLLOW_MS)
+    shot(display, f"live-{tag}-display-poll", full_page=False)
     expect(lecturer.get_by_text("2 answers", exact=True)).to_be_visible(timeout=5_000)  # type: ignore[attr-defined]
-    lecturer.get_by_role("button", name="Close poll").click()  # type: ignore[attr-defined]
+    shot(lecturer, f"live-{tag}-console", full_page=False)
+    lecturer.get_by_role("button", name="Close poll and show results").click()  # type: ignore[attr-defined]
     expect(ann.get_by_text("✓ correct", exact=False)).to_be_visible(timeout=FOLLOW_MS)  # type: ignore[attr-defined]
     expect(bob.get_by_text("✗ incorrect", exact=False)).to_be_visible(timeout=FOLLOW_MS)  # type: ignore[attr-defined]
-    shot(lecturer, "live-lecturer-results", full_page=True)
+    expect(display.get_by_text("Key:", exact=False)).to_be_visible(timeout=FOLLOW_MS)
+    display.wait_for_timeout(800)  # the chart paints
+    shot(display, f"live-{tag}-display-results", full_page=False)
 
     # The end: trainees see their answers and score.
     lecturer.get_by_role("button", name="End session").click()  # type: ignore[attr-defined]
@@ -103,18 +147,18 @@ def test_live_lecture(server: str, browser: object) -> None:
             timeout=FOLLOW_MS
         )
         expect(trainee.get_by_text(score)).to_be_visible()  # type: ignore[attr-defined]
-    shot(ann, "live-trainee-ended", full_page=False)
+    expect(display.get_by_text("The session has ended", exact=True)).to_be_visible(timeout=FOLLOW_MS)
+    shot(ann, f"live-{tag}-trainee-ended", full_page=False)
 
     for page in (lecturer, ann, bob):
         page.context.close()  # type: ignore[attr-defined]
-    assert lecturer_errors == [] and ann_errors == [] and bob_errors == []
+    assert lecturer_errors == [] and display_errors == []
+    assert ann_errors == [] and bob_errors == []
 
 
-def re_secret() -> object:
-    import re
+def test_the_store_is_the_configured_one(lecture: Lecture, tmp_path: Path) -> None:
+    """The fixture's servers really use the backend named (a guard on the test itself)."""
+    import urllib.request
 
-    return re.compile(r"role=lecturer&secret=[A-Za-z0-9_-]+")
-
-
-def test_store_file_is_used(server: str) -> None:
-    assert Path(os.environ["VIEWER_LIVE_STORE"]).exists()
+    with urllib.request.urlopen(f"{lecture.lecturer_url}/_stcore/health", timeout=5) as answer:
+        assert answer.status == 200

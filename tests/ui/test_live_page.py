@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -196,6 +197,10 @@ def test_poll_answered_once_results_csv_and_end(
 
 
 
+def charts(at: AppTest) -> list[Any]:
+    return [n for n in _walk(at._tree) if getattr(n, "type", None) == "vega_lite_chart"]
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -272,11 +277,14 @@ def test_audience_display(monkeypatch: pytest.MonkeyPatch, live_store_file: Path
     display.run()
     shown = texts(display)
     assert "Most likely \\<i\\>?" in shown and "**1 answer** so far" in shown
-    assert "Recurrence" not in shown and not display.get("arrow_vega_lite_chart")
+    assert "1. Fat necrosis\n2. Recurrence" in shown
+    assert not charts(display)  # no split of the answers yet
     assert "**1 joined**" in shown
     live.close_poll(session.session_id, session.lecturer_secret, poll.poll_id, time.time())
     display.run()
     assert "**Key:** Fat necrosis" in texts(display)
+    [chart] = charts(display)
+    assert '"sort": ["Fat necrosis (key)", "Recurrence"]' in chart.proto.spec
     live.end_session(session.session_id, session.lecturer_secret, time.time())
     display.run()
     assert [t.value for t in display.title] == ["The session has ended"]

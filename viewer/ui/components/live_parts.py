@@ -184,14 +184,40 @@ def results_table(
     st.table(rows)
 
 
-def bar_chart(counts: dict[str, int], asked: StepPoll | None, height_px: int = 36) -> None:
-    text = plain_label(asked)  # chart labels are plain text
-    data = {"option": [text(o) for o in counts], "answers": list(counts.values())}
-    st.bar_chart(
-        data, x="option", y="answers", x_label="", y_label="answers", horizontal=True,
-        sort=False, height=max(160, height_px * len(counts)),
-        alt="Answers per option (the same numbers are in the table below)",
-    )
+def bar_chart(
+    counts: dict[str, int], asked: StepPoll | None, height_px: int = 36,
+    key: tuple[str, ...] = (),
+) -> None:
+    """Answers per option as horizontal bars with their counts, option labels in full; the
+    ``key`` options' bars in green (their labels say "(key)" too, not colour alone)."""
+    text = plain_label(asked)  # chart labels are plain text (Vega draws them as text)
+    rows = [
+        {"option": text(o) + (" (key)" if o in key else ""), "answers": n,
+         "kind": "key" if o in key else "other"}
+        for o, n in counts.items()
+    ]
+    most = max(counts.values(), default=0)
+    encoding = {
+        "y": {"field": "option", "type": "nominal", "sort": [r["option"] for r in rows],
+              "title": None, "axis": {"labelLimit": 320}},
+        "x": {"field": "answers", "type": "quantitative", "title": "answers",
+              "axis": {"tickMinStep": 1, "format": "d"},
+              # room for the count written past the longest bar
+              "scale": {"domainMax": max(most, 1) * 1.15, "nice": False}},
+        "color": {"field": "kind", "type": "nominal", "legend": None,
+                  "scale": {"domain": ["key", "other"], "range": ["#3fb56b", "#83c9ff"]}},
+    }
+    spec = {
+        "data": {"values": rows},
+        "height": max(120, height_px * len(counts)),
+        "encoding": encoding,
+        "layer": [
+            {"mark": {"type": "bar"}},
+            {"mark": {"type": "text", "align": "left", "dx": 4}, "encoding": {"text": {
+                "field": "answers", "type": "quantitative"}}},
+        ],
+    }
+    st.vega_lite_chart(spec, width="stretch")
 
 
 def answers_line(total: int) -> str:

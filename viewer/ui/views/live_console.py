@@ -47,6 +47,27 @@ def _set_step(session_id: str, secret: str, panel: str, layer: int) -> None:
     _act(lambda: live_store().set_step(session_id, secret, panel, layer, time.time()))
 
 
+def _move(session_id: str, secret: str, panels: tuple[str, ...], steps: int, layers: int) -> None:
+    """Move on from where the session is now (not from where this page last drew it), so two
+    quick presses of "Next" move two steps: ``steps`` along the case (to layer 1), or
+    ``layers`` reveal layers on the same step."""
+
+    def move() -> None:
+        store = live_store()
+        state = store.state(session_id)
+        index = panels.index(state.step) if state.step in panels else 0
+        if steps:
+            target = min(max(index + steps, 0), len(panels) - 1)
+            if target != index:
+                store.set_step(session_id, secret, panels[target], 1, time.time())
+        else:
+            layer = min(max(state.layer + layers, 1), len(PRESENTER_LAYERS))
+            if layer != state.layer:
+                store.set_step(session_id, secret, state.step, layer, time.time())
+
+    _act(move)
+
+
 def _picked_step(session_id: str, secret: str) -> None:
     panel = st.session_state.get(f"live-step-pick:{session_id}")
     if isinstance(panel, str):
@@ -121,7 +142,7 @@ def _results(loaded: LoadedCase, session_id: str) -> None:
     st.markdown(f"**Poll {poll.poll_id} ({status}), panel {poll.panel}.** "
                 f"{md_escape(poll.question)}")
     st.markdown(live_parts.answers_line(sum(counts.values())))
-    live_parts.bar_chart(counts, asked)
+    live_parts.bar_chart(counts, asked, key=live_parts.accepted(asked, poll.key))
     live_parts.results_table(counts, asked, reveal_key=True, key=poll.key)
 
 
@@ -130,25 +151,23 @@ def _controls(loaded: LoadedCase, state: SessionState, secret: str) -> None:
     panels = [s.panel for s in loaded.case.steps]
     index = panels.index(state.step) if state.step in panels else 0
     layers = len(PRESENTER_LAYERS)
+    order = tuple(panels)
     back, reveal, forward = st.columns(3)
     with back:
         st.button(
             "← Previous step", key="live-prev", disabled=index == 0, shortcut="Left",
-            on_click=_set_step, args=(session_id, secret, panels[max(index - 1, 0)], 1),
-            width="stretch",
+            on_click=_move, args=(session_id, secret, order, -1, 0), width="stretch",
         )
     with reveal:
         st.button(
             "Reveal next layer", key="live-reveal", disabled=state.layer >= layers,
-            shortcut="Space", on_click=_set_step,
-            args=(session_id, secret, state.step, min(state.layer + 1, layers)),
+            shortcut="Space", on_click=_move, args=(session_id, secret, order, 0, 1),
             width="stretch",
         )
     with forward:
         st.button(
             "Next step →", key="live-next", disabled=index + 1 >= len(panels), type="primary",
-            shortcut="Right", on_click=_set_step,
-            args=(session_id, secret, panels[min(index + 1, len(panels) - 1)], 1),
+            shortcut="Right", on_click=_move, args=(session_id, secret, order, 1, 0),
             width="stretch",
         )
     layer_columns = st.columns(layers)

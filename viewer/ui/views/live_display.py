@@ -38,12 +38,14 @@ def _poll(loaded: LoadedCase, state: SessionState) -> None:
     st.markdown(f"#### {md_escape(poll.question)}")
     if poll.is_open:
         total = sum(counts.values())
+        text = live_parts.label(asked)
+        st.markdown("\n".join(f"{n}. {text(option)}" for n, option in enumerate(poll.options, 1)))
         st.markdown(f"Poll open · {live_parts.answers_line(total)} so far")
         st.caption("Answer on your device: the results show when the lecturer closes the poll.")
         return
     st.markdown(f"Results · {live_parts.answers_line(sum(counts.values()))}")
-    live_parts.bar_chart(counts, asked, height_px=44)
     right = live_parts.accepted(asked, poll.key)
+    live_parts.bar_chart(counts, asked, height_px=44, key=right)
     if right:
         text = live_parts.label(asked)
         st.markdown("**Key:** " + ", ".join(text(option) for option in right))
