@@ -369,6 +369,13 @@ def cmd_serve(cases: Path | None, port: int, host: str, authoring: bool = False)
     if not folder.is_dir():
         print(f"{folder}: (folder): not found or not a folder", file=sys.stderr)
         return 1
+    from viewer.live import settings
+
+    live_problems = settings.problems()
+    if live_problems:
+        for problem in live_problems:
+            print(problem, file=sys.stderr)
+        return 1
     os.environ[CASES_DIR_ENV] = str(folder)
     if authoring:
         os.environ["VIEWER_AUTHORING"] = "1"

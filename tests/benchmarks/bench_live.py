@@ -2,7 +2,8 @@
 
 Run from the repository root (the one holding ``pyproject.toml``)::
 
-    python -m tests.benchmarks.bench_live [--trainees 60] [--steps 5] [--json OUT]
+    python -m tests.benchmarks.bench_live [--trainees 60] [--steps 5] [--refresh 1.0 0.5]
+                                          [--json OUT]
 
 What it does (nothing leaves 127.0.0.1; the file is not named ``test_*.py``, so pytest does
 not collect it):
@@ -30,6 +31,10 @@ not collect it):
 5. reports the server's RSS (process tree, ``/proc``) before any session, with one trainee,
    with all N, per extra trainee ``(RSS_N - RSS_1) / (N - 1)``, and the server's CPU seconds
    (``utime + stime`` of its process tree, ``/proc/<pid>/stat``) during the run.
+
+``--refresh`` runs the whole lecture once per follow interval (``VIEWER_LIVE_REFRESH_S``, a
+fresh server each), in the same run, the first being the baseline the others are compared to
+(the default compares 1.0 s, the first release's interval, with 0.5 s, the current default).
 
 Goals (issue 8): follow latency p95 < 1 s, every answer counted, < 5 MB per extra trainee.
 
@@ -466,8 +471,25 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--refresh", type=float, nargs="+", default=[1.0, 0.5],
+                        help="follow intervals in seconds, the first the baseline")
     parser.add_argument("--json", type=Path, help="write every figure and sample here")
     return parser
+
+
+def print_comparison(runs: Sequence[tuple[float, LiveResult]]) -> None:
+    """Each interval's medians and p95s beside the baseline's (the first), as ratios."""
+    base_refresh, base = runs[0]
+    print(f"\nComparison with the baseline ({base_refresh:g} s follow interval, same run)")
+    print(f"{'interval':>9}{'follow p50':>12}{'follow p95':>12}{'ratio p95':>11}"
+          f"{'CPU s':>8}{'ratio CPU':>11}{'MB/trainee':>12}")
+    base_p95 = stats(base.follow_s)["p95"]
+    for refresh, r in runs:
+        follow = stats(r.follow_s)
+        print(f"{refresh:>8g}s{follow['p50'] * 1000:>10.0f}ms{follow['p95'] * 1000:>10.0f}ms"
+              f"{follow['p95'] / max(base_p95, 1e-9):>11.2f}{r.server_cpu_s:>8.1f}"
+              f"{r.server_cpu_s / max(base.server_cpu_s, 1e-9):>11.2f}"
+              f"{r.mb_per_trainee:>12.2f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -475,29 +497,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.trainees < 2 or args.steps < 1:
         print("need --trainees >= 2 and --steps >= 1", file=sys.stderr)
         return 2
+    runs: list[tuple[float, LiveResult]] = []
     try:
         panels = case_panels(args.cases, CASE_ID)
-        with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
-            folder = Path(tmp)
-            db = folder / "live.sqlite3"
-            store = open_store(str(db), folder)
-            try:
-                env = {"VIEWER_LIVE_STORE": str(db), "VIEWER_DATA_DIR": str(folder)}
-                with viewer_server(args.cases, folder, "live", env) as server:
-                    result = asyncio.run(
-                        run_live(server, store, panels, args.trainees, args.steps, args.seed)
-                    )
-            finally:
-                store.close()
+        for refresh in args.refresh:
+            log(f"follow interval {refresh:g} s")
+            with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
+                folder = Path(tmp)
+                db = folder / "live.sqlite3"
+                store = open_store(str(db), folder)
+                try:
+                    env = {"VIEWER_LIVE_STORE": str(db), "VIEWER_DATA_DIR": str(folder),
+                           "VIEWER_LIVE_REFRESH_S": f"{refresh:g}"}
+                    with viewer_server(args.cases, folder, "live", env) as server:
+                        result = asyncio.run(run_live(
+                            server, store, panels, args.trainees, args.steps, args.seed
+                        ))
+                finally:
+                    store.close()
+            runs.append((refresh, result))
     except (BenchError, OSError, TimeoutError) as exc:
         print(f"could not measure: {exc}", file=sys.stderr)
         return 2
-    goals = print_report(result)
-    if args.json:
+    reports = []
+    for refresh, result in runs:
+        print(f"\n=== follow interval {refresh:g} s ===")
+        goals = print_report(result)
         data = asdict(result)
+        data["refresh_s"] = refresh
         data["mb_per_trainee"] = result.mb_per_trainee
         data["goals"] = [asdict(g) for g in goals]
-        args.json.write_text(json.dumps(data, indent=2, default=str))
+        reports.append(data)
+    if len(runs) > 1:
+        print_comparison(runs)
+    if args.json:
+        args.json.write_text(json.dumps(reports, indent=2, default=str))
     return 0
 
 

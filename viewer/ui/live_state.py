@@ -1,32 +1,21 @@
 """The live-lecture store as the app uses it: which one (from the environment), opened once per
 process, and what a step's poll asks.
 
-``VIEWER_LIVE_STORE`` names the store (a ``redis://`` URL or a SQLite path); without it the
-SQLite file ``live.sqlite3`` in the data folder (``VIEWER_DATA_DIR``, by default
-``~/.local/share/us-case-viewer``).
+The settings (``VIEWER_LIVE_STORE``, ``VIEWER_DATA_DIR``, ``VIEWER_LIVE_REFRESH_S``) are
+described in :mod:`viewer.live.settings`.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
 from viewer.cases.model import BiRadsQuiz, ChoiceQuiz, Step
+from viewer.live import settings
 from viewer.live.store import LiveStore, Poll, open_store
 from viewer.quiz import Question, option_label, questions
-
-LIVE_STORE_ENV = "VIEWER_LIVE_STORE"
-DATA_DIR_ENV = "VIEWER_DATA_DIR"
-
-
-def data_dir() -> Path:
-    configured = os.environ.get(DATA_DIR_ENV)
-    if configured:
-        return Path(configured)
-    return Path.home() / ".local" / "share" / "us-case-viewer"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -36,7 +25,7 @@ def _open(setting: str, folder: str) -> LiveStore:
 
 def live_store() -> LiveStore:
     """The process's store for the current setting (opened on first use, then shared)."""
-    return _open(os.environ.get(LIVE_STORE_ENV, ""), str(data_dir()))
+    return _open(settings.store_setting(), str(settings.data_dir()))
 
 
 @dataclass(frozen=True)
