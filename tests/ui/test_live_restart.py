@@ -142,7 +142,8 @@ def test_a_killed_server_loses_nothing(setting: str, browser: object, tmp_path: 
 
         until(cat, cat_answers, given.is_visible)  # the poll is still open after the restart
         expect(lecturer.get_by_text("3 answers", exact=True)).to_be_visible(timeout=WAIT_MS)  # type: ignore[attr-defined]
-        shot(lecturer, f"live-restart-{setting[:5].strip(':/')}-console", full_page=False)
+        backend = "redis" if setting.startswith("redis") else "sqlite"
+        shot(lecturer, f"live-restart-{backend}-console", full_page=False)
         for page in (lecturer, ann, bob, cat):
             page.context.close()  # type: ignore[attr-defined]
     finally:

@@ -200,7 +200,7 @@ def results_list(counts: dict[str, int], asked: StepPoll | None, key: str | None
 
 
 def bar_chart(
-    counts: dict[str, int], asked: StepPoll | None, height_px: int = 36,
+    counts: dict[str, int], asked: StepPoll | None, height_px: int = 40,
     key: tuple[str, ...] = (),
 ) -> None:
     """Answers per option as horizontal bars with their counts, option labels in full; the
@@ -214,7 +214,7 @@ def bar_chart(
     most = max(counts.values(), default=0)
     encoding = {
         "y": {"field": "option", "type": "nominal", "sort": [r["option"] for r in rows],
-              "title": None, "axis": {"labelLimit": 320}},
+              "title": None, "axis": {"labelLimit": 320, "labelOverlap": False}},
         "x": {"field": "answers", "type": "quantitative", "title": "answers",
               "axis": {"tickMinStep": 1, "format": "d"},
               # room for the count written past the longest bar

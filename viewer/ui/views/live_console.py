@@ -302,13 +302,13 @@ def render(cases_dir: Path, session_id: str, secret: str) -> bool:
     _clock(session_id, state.version)
     now, side = st.columns([3, 2], gap="large")
     with now:
+        _controls(loaded, state, secret)
+        st.caption("Keys: ← → step, Space reveals the next layer.")
         st.markdown(f"**The room sees: {live_parts.status_line(loaded, state)}**")
         stepper(
             live_parts.live_payload(loaded, state.step, state.layer),
             key="live-lecturer-stepper",
         )
-        _controls(loaded, state, secret)
-        st.caption("Keys: ← → step, Space reveals the next layer.")
     with side:
         _notes(loaded, state)
         _next_step(loaded, state)
