@@ -66,10 +66,11 @@ def _room_view(page: object) -> object:
     return page.locator(".cv-quiz")  # type: ignore[attr-defined]
 
 
-def _join(browser: object, url: str, code: str, name: str) -> tuple[object, list[str]]:
+def _join(browser: object, url: str, code: str, name: str, phone: bool = False
+          ) -> tuple[object, list[str]]:
     from playwright.sync_api import expect
 
-    page, errors = new_page(browser, 1280, 900)
+    page, errors = new_page(browser, *((390, 844) if phone else (1280, 900)))
     page.goto(f"{url}/?join={code}")  # type: ignore[attr-defined]
     page.get_by_role("textbox", name="Display name (optional)").fill(name)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Join").click()  # type: ignore[attr-defined]
@@ -106,7 +107,7 @@ def test_live_lecture(lecture: Lecture, browser: object) -> None:
     expect(_room_view(display)).to_have_attribute("data-step", "A", timeout=30_000)
 
     ann, ann_errors = _join(browser, lecture.trainee_url, code, "Ann")
-    bob, bob_errors = _join(browser, lecture.trainee_url, code, "Bob")
+    bob, bob_errors = _join(browser, lecture.trainee_url, code, "Bob", phone=True)
     expect(display.get_by_text("2 joined", exact=False)).to_be_visible(timeout=FOLLOW_MS)
 
     # The lecturer steps with the keyboard; the room follows.
@@ -125,7 +126,7 @@ def test_live_lecture(lecture: Lecture, browser: object) -> None:
         expect(trainee.get_by_text(f"Your answer: {choice}.", exact=False)).to_be_visible(  # type: ignore[attr-defined]
             timeout=10_000
         )
-    shot(bob, f"live-{tag}-trainee-answered", full_page=False)
+    shot(bob, f"live-{tag}-phone-answered", full_page=True)
     expect(display.get_by_text("2 answers", exact=False)).to_be_visible(timeout=FOLLOW_MS)
     shot(display, f"live-{tag}-display-poll", full_page=False)
     expect(lecturer.get_by_text("2 answers", exact=True)).to_be_visible(timeout=5_000)  # type: ignore[attr-defined]

@@ -21,10 +21,10 @@ import streamlit as st
 from viewer.case_view import PRESENTER_LAYERS
 from viewer.cases.loader import LoadedCase
 from viewer.live import settings
-from viewer.live.store import SessionState
+from viewer.live.store import LiveError, SessionState
 from viewer.ui import cache
 from viewer.ui.components.problems import show_problems
-from viewer.ui.live_state import StepPoll
+from viewer.ui.live_state import StepPoll, live_store
 from viewer.ui.text import md_escape
 from viewer.ui.views.quiz_page import quiz_payload
 
@@ -45,6 +45,19 @@ def loaded_case(cases_dir: Path, case_id: str) -> LoadedCase | None:
         show_problems(entry.problems)
         return None
     return entry.loaded
+
+
+def followed_state(session_id: str) -> SessionState | None:
+    """The session's state for a follower's fragment: ``None`` after saying what went wrong;
+    when the session has ended, the whole page is redrawn (it becomes the end page)."""
+    try:
+        state = live_store().state(session_id)
+    except LiveError as exc:
+        st.error(md_escape(str(exc)))
+        return None
+    if state.ended:
+        st.rerun(scope="app")
+    return state
 
 
 def _home() -> None:

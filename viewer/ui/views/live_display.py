@@ -53,13 +53,9 @@ def _poll(loaded: LoadedCase, state: SessionState) -> None:
 
 @st.fragment(run_every=live_parts.FOLLOW_REFRESH)
 def _follow(loaded: LoadedCase, session_id: str) -> None:
-    try:
-        state = live_store().state(session_id)
-    except LiveError as exc:
-        st.error(md_escape(str(exc)))
+    state = live_parts.followed_state(session_id)
+    if state is None:
         return
-    if state.ended:
-        st.rerun(scope="app")
     view, side = st.columns([5, 2], gap="medium")
     with view:
         stepper(

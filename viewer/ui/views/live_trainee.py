@@ -84,14 +84,14 @@ def _poll(loaded: LoadedCase, state: SessionState, trainee_id: str, secret: str)
 @st.fragment(run_every=live_parts.FOLLOW_REFRESH)
 def _follow(loaded: LoadedCase, session_id: str, trainee_id: str, secret: str) -> None:
     """Follow the lecturer: one small read of the session's state per look."""
-    try:
-        state = live_store().state(session_id)
-    except LiveError as exc:
-        st.error(md_escape(str(exc)))
+    state = live_parts.followed_state(session_id)
+    if state is None:
         return
-    if state.ended:
-        st.rerun(scope="app")
-    view, side = st.columns([3, 2], gap="large")
+    if state.poll is not None and state.poll.is_open:
+        # The poll first, so a phone (where columns stack) shows it without scrolling.
+        side, view = st.columns([2, 3], gap="large")
+    else:
+        view, side = st.columns([3, 2], gap="large")
     with view:
         st.markdown(f"**{live_parts.status_line(loaded, state)}**")
         stepper(
