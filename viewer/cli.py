@@ -371,10 +371,10 @@ def cmd_serve(cases: Path | None, port: int, host: str, authoring: bool = False)
         return 1
     from viewer.live import settings
 
-    live_problems = settings.problems()
-    if live_problems:
-        for problem in live_problems:
-            print(problem, file=sys.stderr)
+    live = settings.check()
+    for message in [*live.errors, *(f"warning: {w}" for w in live.warnings)]:
+        print(message, file=sys.stderr)
+    if live.errors:
         return 1
     os.environ[CASES_DIR_ENV] = str(folder)
     if authoring:

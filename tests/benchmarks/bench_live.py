@@ -3,7 +3,7 @@
 Run from the repository root (the one holding ``pyproject.toml``)::
 
     python -m tests.benchmarks.bench_live [--trainees 60] [--steps 5] [--refresh 1.0 0.5]
-                                          [--json OUT]
+                                          [--store sqlite|redis] [--servers N] [--json OUT]
 
 What it does (nothing leaves 127.0.0.1; the file is not named ``test_*.py``, so pytest does
 not collect it):
@@ -32,6 +32,10 @@ not collect it):
    with all N, per extra trainee ``(RSS_N - RSS_1) / (N - 1)``, and the server's CPU seconds
    (``utime + stime`` of its process tree, ``/proc/<pid>/stat``) during the run.
 
+``--store redis --servers 2`` runs the same lecture on Redis (a ``redis-server`` of its own)
+with two app servers, trainees spread over them as a load balancer would; memory and CPU are
+summed over the servers.
+
 ``--refresh`` runs the whole lecture once per follow interval (``VIEWER_LIVE_REFRESH_S``, a
 fresh server each), in the same run, the first being the baseline the others are compared to
 (the default compares 1.0 s, the first release's interval, with 0.5 s, the current default).
@@ -49,16 +53,20 @@ import contextlib
 import json
 import os
 import random
+import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlencode
 
+import redis
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -94,6 +102,40 @@ def tree_cpu_seconds(pid: int) -> float:
         fields = stat[stat.rfind(")") + 2 :].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
     return total / CLK_TCK
+
+
+@contextlib.contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A ``redis-server`` of our own on a free loopback port (append-only file on, as in
+    production), stopped on exit; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise BenchError("--store redis needs redis-server (apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+         "--appendonly", "yes", "--save", "", "--logfile", str(folder / "redis.log")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise BenchError("redis-server did not start") from None
+                time.sleep(0.05)
+        client.close()
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def log(message: str) -> None:
@@ -260,6 +302,7 @@ class LiveResult:
     wall_s: float = float("nan")
     fragment_reruns: int = 0
     problems: list[str] = field(default_factory=list)
+    setup: str = "SQLite store, 1 app server"
 
     @property
     def mb_per_trainee(self) -> float:
@@ -320,22 +363,31 @@ def _answers(
     result.results_total = sum(store.results(session_id, poll_id).values())
 
 
+async def servers_rss_mb(servers: Sequence[ViewerServer]) -> float:
+    return sum([await sample_rss_mb(s.process.pid) for s in servers])
+
+
+def servers_cpu_s(servers: Sequence[ViewerServer]) -> float:
+    return sum(tree_cpu_seconds(s.process.pid) for s in servers)
+
+
 async def run_live(
-    server: ViewerServer, store: LiveStore, panels: Sequence[str], trainees_n: int, steps: int,
-    seed: int,
+    servers: Sequence[ViewerServer], store: LiveStore, panels: Sequence[str], trainees_n: int,
+    steps: int, seed: int,
 ) -> LiveResult:
+    """One lecture; trainee ``i`` is served by ``servers[i % len(servers)]`` (a load balancer's
+    round robin); the lecturer acts through the store."""
     result = LiveResult(trainees=trainees_n, steps=steps)
     rng = random.Random(seed)
-    pid = server.process.pid
-    cpu_start, wall_start = tree_cpu_seconds(pid), time.perf_counter()
-    result.rss_0_mb = await sample_rss_mb(pid)
+    cpu_start, wall_start = servers_cpu_s(servers), time.perf_counter()
+    result.rss_0_mb = await servers_rss_mb(servers)
 
     lecturer = store.create_session(CASE_ID, panels[0], time.time())
     trainees = [
         store.join(lecturer.join_code, f"Trainee {i + 1}", time.time()) for i in range(trainees_n)
     ]
     devices = [
-        TraineeDevice(server, i, urlencode(
+        TraineeDevice(servers[i % len(servers)], i, urlencode(
             {"live": t.session_id, "trainee": t.trainee_id, "key": t.trainee_secret}
         ))
         for i, t in enumerate(trainees)
@@ -346,7 +398,7 @@ async def run_live(
         await devices[0].open()
         result.open_s.append(time.perf_counter() - t0)
         await asyncio.sleep(2)
-        result.rss_1_mb = await sample_rss_mb(pid)
+        result.rss_1_mb = await servers_rss_mb(servers)
 
         async def timed_open(device: TraineeDevice) -> None:
             start = time.perf_counter()
@@ -358,7 +410,7 @@ async def run_live(
         for i in range(1, trainees_n, batch):
             await asyncio.gather(*(timed_open(d) for d in devices[i : i + batch]))
         await asyncio.sleep(3)
-        result.rss_n_mb = await sample_rss_mb(pid)
+        result.rss_n_mb = await servers_rss_mb(servers)
         not_on_first = [d.index for d in devices if panels[0] not in d.seen]
         if not_on_first:
             raise BenchError(f"trainees {not_on_first[:10]} never showed panel {panels[0]}")
@@ -405,7 +457,7 @@ async def run_live(
         store.end_session(lecturer.session_id, lecturer.lecturer_secret, time.time())
         await asyncio.sleep(1.5)
     finally:
-        result.server_cpu_s = tree_cpu_seconds(pid) - cpu_start
+        result.server_cpu_s = servers_cpu_s(servers) - cpu_start
         result.wall_s = time.perf_counter() - wall_start
         result.fragment_reruns = sum(d.fragment_reruns for d in devices)
         for d in devices:
@@ -433,7 +485,7 @@ def goals_of(r: LiveResult) -> list[Goal]:
 
 
 def print_report(r: LiveResult) -> list[Goal]:
-    print(f"\nLive benchmark: {r.trainees} trainees, {r.steps} steps (SQLite store)")
+    print(f"\nLive benchmark: {r.trainees} trainees, {r.steps} steps ({r.setup})")
     print(f"{'measure':<40}{'n':>6}{'p50':>10}{'p95':>10}{'max':>10}")
 
     def row(label: str, values: Sequence[float], scale: float = 1000.0) -> None:
@@ -473,6 +525,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--refresh", type=float, nargs="+", default=[1.0, 0.5],
                         help="follow intervals in seconds, the first the baseline")
+    parser.add_argument("--store", choices=("sqlite", "redis"), default="sqlite",
+                        help="redis starts a redis-server of its own (Debian's redis-server)")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="app servers sharing the store, trainees spread round robin")
     parser.add_argument("--json", type=Path, help="write every figure and sample here")
     return parser
 
@@ -494,27 +550,34 @@ def print_comparison(runs: Sequence[tuple[float, LiveResult]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.trainees < 2 or args.steps < 1:
-        print("need --trainees >= 2 and --steps >= 1", file=sys.stderr)
+    if args.trainees < 2 or args.steps < 1 or args.servers < 1:
+        print("need --trainees >= 2, --steps >= 1 and --servers >= 1", file=sys.stderr)
         return 2
     runs: list[tuple[float, LiveResult]] = []
     try:
         panels = case_panels(args.cases, CASE_ID)
         for refresh in args.refresh:
             log(f"follow interval {refresh:g} s")
-            with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
+            with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp, \
+                    contextlib.ExitStack() as stack:
                 folder = Path(tmp)
-                db = folder / "live.sqlite3"
-                store = open_store(str(db), folder)
-                try:
-                    env = {"VIEWER_LIVE_STORE": str(db), "VIEWER_DATA_DIR": str(folder),
-                           "VIEWER_LIVE_REFRESH_S": f"{refresh:g}"}
-                    with viewer_server(args.cases, folder, "live", env) as server:
-                        result = asyncio.run(run_live(
-                            server, store, panels, args.trainees, args.steps, args.seed
-                        ))
-                finally:
-                    store.close()
+                if args.store == "redis":
+                    setting = stack.enter_context(redis_server(folder))
+                else:
+                    setting = str(folder / "live.sqlite3")
+                store = open_store(setting, folder)
+                stack.callback(store.close)
+                env = {"VIEWER_LIVE_STORE": setting, "VIEWER_DATA_DIR": str(folder),
+                       "VIEWER_LIVE_REFRESH_S": f"{refresh:g}"}
+                servers = [
+                    stack.enter_context(viewer_server(args.cases, folder, f"live{n}", env))
+                    for n in range(args.servers)
+                ]
+                result = asyncio.run(
+                    run_live(servers, store, panels, args.trainees, args.steps, args.seed)
+                )
+                result.setup = (f"{'Redis' if args.store == 'redis' else 'SQLite'} store, "
+                                f"{args.servers} app server{'s' if args.servers > 1 else ''}")
             runs.append((refresh, result))
     except (BenchError, OSError, TimeoutError) as exc:
         print(f"could not measure: {exc}", file=sys.stderr)

@@ -27,13 +27,13 @@ def test_refresh_in_range(raw: str, value: float) -> None:
 def test_refresh_out_of_range_is_a_problem(raw: str, tmp_path: Path) -> None:
     environ = {"VIEWER_LIVE_REFRESH_S": raw, "VIEWER_DATA_DIR": str(tmp_path)}
     assert settings.refresh_s(environ) == 0.5  # the app falls back; the server refuses
-    assert settings.problems(environ) == [
-        f"VIEWER_LIVE_REFRESH_S: expected seconds from 0.2 to 10, found {raw!r}"
-    ]
+    assert settings.check(environ) == settings.Check(
+        [f"VIEWER_LIVE_REFRESH_S: expected seconds from 0.2 to 10, found {raw!r}"], []
+    )
 
 
 def test_a_good_setup_has_no_problems(tmp_path: Path) -> None:
-    assert settings.problems({"VIEWER_DATA_DIR": str(tmp_path / "new")}) == []
+    assert settings.check({"VIEWER_DATA_DIR": str(tmp_path / "new")}) == settings.Check([], [])
     assert (tmp_path / "new" / "live.sqlite3").is_file()
 
 
@@ -41,27 +41,41 @@ def test_a_sqlite_path_that_cannot_be_a_file(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     where = blocker / "live.sqlite3"
-    [problem] = settings.problems({"VIEWER_LIVE_STORE": str(where)})
+    found = settings.check({"VIEWER_LIVE_STORE": str(where)})
+    [problem] = found.errors
     assert problem.startswith(f"VIEWER_LIVE_STORE: cannot use the live store at {where}: ")
     assert "File exists" in problem or "Not a directory" in problem
+    assert found.warnings == []
+
+
+def test_an_unusable_default_store_is_a_warning(tmp_path: Path) -> None:
+    """Nobody asked for live sessions: the cases are still served, with a warning."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    found = settings.check({"VIEWER_DATA_DIR": str(blocker)})
+    assert found.errors == []
+    [warning] = found.warnings
+    where = blocker / "live.sqlite3"
+    assert warning.startswith(f"live sessions are off: cannot use the live store at {where}: ")
+    assert warning.endswith(" (set VIEWER_LIVE_STORE or VIEWER_DATA_DIR to a writable place)")
 
 
 def test_an_unreachable_redis(tmp_path: Path) -> None:
     url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    [problem] = settings.problems({"VIEWER_LIVE_STORE": url})
+    [problem] = settings.check({"VIEWER_LIVE_STORE": url}).errors
     assert problem.startswith(f"VIEWER_LIVE_STORE: cannot use the live store at {url}: ")
     assert "Connection refused" in problem
 
 
 def test_a_malformed_redis_url() -> None:
-    [problem] = settings.problems({"VIEWER_LIVE_STORE": "redis://localhost:port/0"})
+    [problem] = settings.check({"VIEWER_LIVE_STORE": "redis://localhost:port/0"}).errors
     assert problem.startswith(
         "VIEWER_LIVE_STORE: cannot use the live store at redis://localhost:port/0: "
     )
 
 
 def test_a_running_redis(redis_server: RedisServer) -> None:
-    assert settings.problems({"VIEWER_LIVE_STORE": redis_server.url}) == []
+    assert settings.check({"VIEWER_LIVE_STORE": redis_server.url}) == settings.Check([], [])
 
 
 def test_viewer_serve_refuses_bad_live_settings(

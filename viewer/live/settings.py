@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -52,36 +53,56 @@ def _refresh(raw: str) -> float | None:
 
 def refresh_s(environ: Mapping[str, str] = os.environ) -> float:
     """``VIEWER_LIVE_REFRESH_S``, or the default when unset or not valid (``viewer serve``
-    refuses an invalid one before the app starts: see :func:`problems`)."""
+    refuses an invalid one before the app starts: see :func:`check`)."""
     raw = environ.get(REFRESH_ENV)
     value = _refresh(raw) if raw else None
     return DEFAULT_REFRESH_S if value is None else value
 
 
-def problems(environ: Mapping[str, str] = os.environ) -> list[str]:
-    """Every problem of the live settings, each a complete message (empty when all is well).
-    Opens the store once: a SQLite file is created if missing; a Redis server must answer."""
-    found: list[str] = []
+@dataclass(frozen=True)
+class Check:
+    """What :func:`check` found: ``errors`` stop ``viewer serve`` (a setting someone wrote is
+    wrong); ``warnings`` do not (the default store cannot be used: the app serves cases, live
+    sessions will fail with a message)."""
+
+    errors: list[str]
+    warnings: list[str]
+
+
+def check(environ: Mapping[str, str] = os.environ) -> Check:
+    """Check the live settings; every message complete. Opens the store once: a SQLite file
+    is created if missing; a Redis server must answer."""
+    errors: list[str] = []
     raw = environ.get(REFRESH_ENV)
     if raw and _refresh(raw) is None:
         low, high = REFRESH_RANGE_S
-        found.append(f"{REFRESH_ENV}: expected seconds from {low:g} to {high:g}, found {raw!r}")
+        errors.append(f"{REFRESH_ENV}: expected seconds from {low:g} to {high:g}, found {raw!r}")
     setting = store_setting(environ)
-    where = setting or str(data_dir(environ) / "live.sqlite3")
-    failed = f"{LIVE_STORE_ENV}: cannot use the live store at {where}"
+    store_problem = _store_problem(setting, data_dir(environ))
+    if store_problem is None:
+        return Check(errors, [])
+    if setting:
+        return Check([*errors, f"{LIVE_STORE_ENV}: {store_problem}"], [])
+    return Check(errors, [f"live sessions are off: {store_problem} (set {LIVE_STORE_ENV} or "
+                          f"{DATA_DIR_ENV} to a writable place)"])
+
+
+def _store_problem(setting: str, folder: Path) -> str | None:
+    where = setting or str(folder / "live.sqlite3")
+    failed = f"cannot use the live store at {where}"
     try:
-        store = open_store(setting or None, data_dir(environ))
+        store = open_store(setting or None, folder)
     except (OSError, ValueError, sqlite3.Error, redis.RedisError) as exc:
-        return [*found, f"{failed}: {_reason(exc)}"]
+        return f"{failed}: {_reason(exc)}"
     try:
         store.state("no-such-session")  # one round trip: the store answers "no such session"
     except NotFound:
         pass
     except (OSError, sqlite3.Error, redis.RedisError) as exc:
-        found.append(f"{failed}: {_reason(exc)}")
+        return f"{failed}: {_reason(exc)}"
     finally:
         store.close()
-    return found
+    return None
 
 
 def _reason(exc: Exception) -> str:
