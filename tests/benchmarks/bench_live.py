@@ -29,7 +29,8 @@ not collect it):
    records when the total first reached N). Then it closes the poll and measures how long the
    trainee pages take to show ``Results (N answers)``;
 5. reports the server's RSS (process tree, ``/proc``) before any session, with one trainee,
-   with all N, per extra trainee ``(RSS_N - RSS_1) / (N - 1)``, and the server's CPU seconds
+   with all N, per extra trainee ``(RSS_N - RSS_1) / (N - 1)`` (with S servers: RSS after one
+   trainee per server, and ``N - S``), and the server's CPU seconds
    (``utime + stime`` of its process tree, ``/proc/<pid>/stat``) during the run.
 
 ``--store redis --servers 2`` runs the same lecture on Redis (a ``redis-server`` of its own)
@@ -303,10 +304,13 @@ class LiveResult:
     fragment_reruns: int = 0
     problems: list[str] = field(default_factory=list)
     setup: str = "SQLite store, 1 app server"
+    servers: int = 1
 
     @property
     def mb_per_trainee(self) -> float:
-        return (self.rss_n_mb - self.rss_1_mb) / max(self.trainees - 1, 1)
+        """Memory per trainee beyond the first on each server (whose page also loads the
+        server's case and image caches)."""
+        return (self.rss_n_mb - self.rss_1_mb) / max(self.trainees - self.servers, 1)
 
 
 def _answers(
@@ -377,7 +381,7 @@ async def run_live(
 ) -> LiveResult:
     """One lecture; trainee ``i`` is served by ``servers[i % len(servers)]`` (a load balancer's
     round robin); the lecturer acts through the store."""
-    result = LiveResult(trainees=trainees_n, steps=steps)
+    result = LiveResult(trainees=trainees_n, steps=steps, servers=len(servers))
     rng = random.Random(seed)
     cpu_start, wall_start = servers_cpu_s(servers), time.perf_counter()
     result.rss_0_mb = await servers_rss_mb(servers)
@@ -393,21 +397,22 @@ async def run_live(
         for i, t in enumerate(trainees)
     ]
     try:
-        t0 = time.perf_counter()
         log("opening trainee pages")
-        await devices[0].open()
-        result.open_s.append(time.perf_counter() - t0)
-        await asyncio.sleep(2)
-        result.rss_1_mb = await servers_rss_mb(servers)
 
         async def timed_open(device: TraineeDevice) -> None:
             start = time.perf_counter()
             await device.open()
             result.open_s.append(time.perf_counter() - start)
 
+        first = len(servers)  # one trainee per server first: each loads its server's caches
+        for device in devices[:first]:
+            await timed_open(device)
+        await asyncio.sleep(2)
+        result.rss_1_mb = await servers_rss_mb(servers)
+
         # Open the others a few at a time, as a room does over some seconds.
         batch = 10
-        for i in range(1, trainees_n, batch):
+        for i in range(first, trainees_n, batch):
             await asyncio.gather(*(timed_open(d) for d in devices[i : i + batch]))
         await asyncio.sleep(3)
         result.rss_n_mb = await servers_rss_mb(servers)
@@ -501,7 +506,8 @@ def print_report(r: LiveResult) -> list[Goal]:
     print(f"answers: {r.results_total} counted of {r.trainees}; all {r.trainees} answered in "
           f"{r.answers_wall_s * 1000:.1f} ms; observer saw the total reach {r.trainees} after "
           f"{r.all_counted_s * 1000:.1f} ms")
-    print(f"server RSS: before sessions {r.rss_0_mb:.1f} MB, 1 trainee {r.rss_1_mb:.1f} MB, "
+    print(f"server RSS: before sessions {r.rss_0_mb:.1f} MB, {r.servers} trainee(s) (one per "
+          f"server) {r.rss_1_mb:.1f} MB, "
           f"{r.trainees} trainees {r.rss_n_mb:.1f} MB; per extra trainee "
           f"{r.mb_per_trainee:.2f} MB")
     print(f"server CPU: {r.server_cpu_s:.1f} s over {r.wall_s:.1f} s wall "
@@ -550,8 +556,8 @@ def print_comparison(runs: Sequence[tuple[float, LiveResult]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.trainees < 2 or args.steps < 1 or args.servers < 1:
-        print("need --trainees >= 2, --steps >= 1 and --servers >= 1", file=sys.stderr)
+    if args.servers < 1 or args.trainees < args.servers + 1 or args.steps < 1:
+        print("need --servers >= 1, --trainees > --servers and --steps >= 1", file=sys.stderr)
         return 2
     runs: list[tuple[float, LiveResult]] = []
     try:
