@@ -88,9 +88,12 @@ def test_live_lecture(lecture: Lecture, browser: object) -> None:
     lecturer.goto(f"{lecture.lecturer_url}/?case=scar-carcinoma&mode=present&step=A")  # type: ignore[attr-defined]
     lecturer.locator(".cv[data-mode=present][data-ready]").wait_for(timeout=30_000)  # type: ignore[attr-defined]
     expect(lecturer.get_by_role("button", name="Go live (L)")).to_be_visible()  # type: ignore[attr-defined]
+    lecturer.keyboard.press("Space")  # type: ignore[attr-defined]  # the annotations are up
+    expect(lecturer.locator(".cv-pbar .cv-status")).to_contain_text("Layer 2/4")  # type: ignore[attr-defined]
     lecturer.keyboard.press("l")  # type: ignore[attr-defined]
     expect(lecturer).to_have_url(re.compile(r"role=lecturer&secret=[A-Za-z0-9_-]+"), timeout=30_000)  # type: ignore[arg-type]
-    expect(lecturer.get_by_text("The room sees: Panel A", exact=False)).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
+    # The room starts where the presenter was: panel A, layer 2.
+    expect(lecturer.get_by_text("The room sees: Panel A · step 1 of 8 · Layer 2/4", exact=False)).to_be_visible(timeout=30_000)  # type: ignore[attr-defined]
     expect(lecturer.get_by_text("Presenter notes", exact=True)).to_be_visible()  # type: ignore[attr-defined]
 
     # The audience display, opened from the console in a window of its own.

@@ -744,6 +744,8 @@ function mountStepper(component, m) {
     const panel = steps[current].panel;
     root.dataset.leaving = target;
     report(panel);
+    // Going live starts the room where the presenter is: this step, this layer.
+    if (target === "live") setStateValue("layer", layer);
     setTriggerValue("mode", target);
     // Normally the page is redrawn long before; if not, go on stepping here.
     setTimeout(() => { delete root.dataset.leaving; }, 5000);

@@ -130,9 +130,10 @@ def _switch_mode(mode: Mode, panel: str) -> None:
     st.rerun(scope="app")
 
 
-def _go_live(case_id: str, panel: str) -> None:
-    """Start a live session at ``panel`` and open its console (the presenter asked for it)."""
-    live_page.start_session(case_id, panel)
+def _go_live(case_id: str, panel: str, layer: object) -> None:
+    """Start a live session at ``panel`` and ``layer`` (where the presenter is) and open its
+    console (the presenter asked for it)."""
+    live_page.start_session(case_id, panel, presenter_layer(str(layer)))
     if "live" not in st.query_params:  # refused: back to the case page, which says why
         _switch_mode("browse", panel)
     st.rerun(scope="app")
@@ -152,7 +153,7 @@ def _stepper(loaded: LoadedCase, stamp: int, mode: Mode) -> None:
     result = stepper(payload, key=key)
     asked = result.get("mode")
     if asked == "live" and mode == "present":
-        _go_live(loaded.case.id, panel)
+        _go_live(loaded.case.id, panel, result.get("layer"))
     elif asked in ("browse", "present") and asked != mode:
         _switch_mode(asked, panel)
     if st.query_params.get("step") != panel:

@@ -60,7 +60,7 @@ def _follow(loaded: LoadedCase, session_id: str) -> None:
     with view:
         stepper(
             live_parts.live_payload(loaded, state.step, state.layer),
-            key=f"live-display-stepper:{state.step}:{state.layer}",
+            key="live-display-stepper",  # one picture, rebuilt when its version changes
         )
     with side:
         st.html(live_parts.join_code_html(state.join_code, 3.2))

@@ -30,11 +30,14 @@ from viewer.ui.views import live_console, live_display, live_trainee
 START_ERROR_KEY = "live-start-error"
 
 
-def start_session(case_id: str, panel: str) -> None:
-    """Create a session for ``case_id`` at ``panel`` and go to its console (a callback, or
-    followed by a rerun)."""
+def start_session(case_id: str, panel: str, layer: int = 1) -> None:
+    """Create a session for ``case_id`` at ``panel`` (and ``layer``) and go to its console (a
+    callback, or followed by a rerun)."""
+    store = live_store()
     try:
-        created = live_store().create_session(case_id, panel, time.time())
+        created = store.create_session(case_id, panel, time.time())
+        if layer != 1:
+            store.set_step(created.session_id, created.lecturer_secret, panel, layer, time.time())
     except LiveError as exc:
         st.session_state[START_ERROR_KEY] = str(exc)
         return

@@ -87,16 +87,18 @@ def _follow(loaded: LoadedCase, session_id: str, trainee_id: str, secret: str) -
     state = live_parts.followed_state(session_id)
     if state is None:
         return
+    # Always drawn, so what follows keeps its place (and the picture is never drawn twice).
+    notice = st.container()
     if state.poll is not None and state.poll.is_open:
-        # The poll first, so a phone (where columns stack) shows it without scrolling.
-        side, view = st.columns([2, 3], gap="large")
-    else:
-        view, side = st.columns([3, 2], gap="large")
+        with notice:  # on a phone the columns stack: the poll is below the picture
+            st.info("A poll is open: the question is beside the picture (below it on a phone).",
+                    icon=":material/how_to_vote:")
+    view, side = st.columns([3, 2], gap="large")
     with view:
         st.markdown(f"**{live_parts.status_line(loaded, state)}**")
         stepper(
             live_parts.live_payload(loaded, state.step, state.layer),
-            key=f"live-trainee-stepper:{state.step}:{state.layer}",
+            key="live-trainee-stepper",  # one picture, rebuilt when its version changes
         )
     with side:
         try:
