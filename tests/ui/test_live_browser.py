@@ -123,6 +123,8 @@ def test_live_lecture(lecture: Lecture, browser: object) -> None:
     # A poll: both answer; the display counts them without showing how they split.
     lecturer.get_by_role("button", name="Open poll").click()  # type: ignore[attr-defined]
     expect(display.get_by_text("0 answers", exact=False)).to_be_visible(timeout=FOLLOW_MS)
+    expect(bob.get_by_text("A poll is open", exact=False)).to_be_visible(timeout=FOLLOW_MS)  # type: ignore[attr-defined]
+    shot(bob, f"live-{tag}-phone-poll-open", full_page=False)
     for trainee, choice in ((ann, "Intraductal papilloma"), (bob, "Fibroadenoma")):
         trainee.get_by_text(choice, exact=True).click(timeout=FOLLOW_MS + 5_000)  # type: ignore[attr-defined]
         trainee.get_by_role("button", name="Submit answer").click()  # type: ignore[attr-defined]

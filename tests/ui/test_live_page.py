@@ -126,7 +126,7 @@ def test_lecturer_controls_move_the_step(
     data = stepper_data(at)
     assert data["revealed"] is True and data["steps"][0]["caption"]
     assert data["steps"][0]["findings"] == []
-    at.selectbox(key=f"live-step-pick:{session.session_id}").select("E").run()
+    at.button(key="live-go:E").click().run()
     assert store(live_store_file).state(session.session_id).step == "E"
 
 

@@ -68,12 +68,6 @@ def _move(session_id: str, secret: str, panels: tuple[str, ...], steps: int, lay
     _act(move)
 
 
-def _picked_step(session_id: str, secret: str) -> None:
-    panel = st.session_state.get(f"live-step-pick:{session_id}")
-    if isinstance(panel, str):
-        _set_step(session_id, secret, panel, 1)
-
-
 def _open_poll(session_id: str, secret: str, panel: str, asked: StepPoll) -> None:
     _act(
         lambda: live_store().open_poll(
@@ -180,16 +174,18 @@ def _controls(loaded: LoadedCase, state: SessionState, secret: str) -> None:
                 width="stretch",
                 help=f"Layer {n}: show the room {', '.join(PRESENTER_LAYERS[:n])}",
             )
-    pick_key = f"live-step-pick:{session_id}"
-    st.session_state[pick_key] = state.step
-    st.selectbox(
-        "Go to step",
-        panels,
-        key=pick_key,
-        format_func=lambda p: f"Panel {p} · {loaded.case.steps[panels.index(p)].date_label}",
-        on_change=_picked_step,
-        args=(session_id, secret),
-    )
+    # A button per step (not a select box: a select box's value, set from the session,
+    # could race the browser's copy and "change" the step back).
+    st.caption("Go to step")
+    for column, step in zip(st.columns(len(panels)), loaded.case.steps, strict=True):
+        with column:
+            st.button(
+                step.panel, key=f"live-go:{step.panel}",
+                type="primary" if step.panel == state.step else "secondary",
+                on_click=_set_step, args=(session_id, secret, step.panel, 1),
+                help=f"Panel {step.panel} · {step.date_label} · {step.modality.label}",
+                width="stretch",
+            )
 
 
 def _poll_controls(loaded: LoadedCase, state: SessionState, secret: str) -> None:
