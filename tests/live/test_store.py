@@ -567,6 +567,32 @@ def test_results_csv_lists_every_answer(store: LiveStore) -> None:
     assert store.results_csv(sid, secret) == text  # still there after the end
 
 
+def test_all_results_for_the_lecturer(store: LiveStore) -> None:
+    lecturer, first = with_poll(store)
+    sid, secret = lecturer.session_id, lecturer.lecturer_secret
+    assert [(p.poll_id, c) for p, c in store.all_results(sid, secret)] == [
+        (1, {"2": 0, "3": 0, "4A": 0})]
+    ann = store.join(lecturer.join_code, "Ann", NOW)
+    bob = store.join(lecturer.join_code, "Bob", NOW)
+    answer(store, ann, first, "4A")
+    answer(store, bob, first, "4A")
+    store.close_poll(sid, secret, first, NOW + 1)
+    second = store.open_poll(sid, secret, "B", "Biopsy?", ["yes", "no"], NOW + 2).poll_id
+    answer(store, ann, second, "no", NOW + 3)
+    reviewed = store.all_results(sid, secret)
+    assert [(p.poll_id, p.key, p.is_open, c) for p, c in reviewed] == [
+        (1, "4A", False, {"2": 0, "3": 0, "4A": 2}),
+        (2, None, True, {"yes": 0, "no": 1}),
+    ]
+    store.end_session(sid, secret, NOW + 4)
+    assert [p.is_open for p, _ in store.all_results(sid, secret)] == [False, False]
+    for wrong in ("", ann.trainee_secret):
+        with refused(Forbidden, "only the lecturer can see the results"):
+            store.all_results(sid, wrong)
+    with refused(NotFound, "no such session"):
+        store.all_results("nope", secret)
+
+
 def test_secrets_are_not_stored(backend: str, store: LiveStore, request: pytest.FixtureRequest,
                                 tmp_path: Path) -> None:
     lecturer, _ = with_poll(store)

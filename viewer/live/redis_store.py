@@ -252,6 +252,21 @@ class RedisStore:
                                       given["option"], given["at"]))
         return to_csv(rows)
 
+    def all_results(
+        self, session_id: str, lecturer_secret: str
+    ) -> list[tuple[Poll, dict[str, int]]]:
+        self._lecturer(
+            self._redis, session_id, lecturer_secret, "see the results", may_have_ended=True
+        )
+        polls = self._polls(session_id)
+        fetch = self._redis.pipeline(transaction=False)
+        for poll in polls:
+            fetch.hvals(self._key(session_id, "answers", poll.poll_id))
+        return [
+            (poll, counts(poll, (json.loads(raw)["option"] for raw in answered)))
+            for poll, answered in zip(polls, fetch.execute(), strict=True)
+        ]
+
     # --- trainees ---
 
     def join(self, join_code: str, display_name: str | None, now: float) -> Trainee:

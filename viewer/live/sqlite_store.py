@@ -263,6 +263,22 @@ class SqliteStore:
             ).fetchall()
         return to_csv(AnswerRow(polls[r[0]], r[1], r[2], r[3], r[4]) for r in rows)
 
+    def all_results(
+        self, session_id: str, lecturer_secret: str
+    ) -> list[tuple[Poll, dict[str, int]]]:
+        with self._transaction(write=False) as db:
+            self._lecturer(
+                db, session_id, lecturer_secret, "see the results", may_have_ended=True
+            )
+            polls = self._polls(db, session_id)
+            rows = db.execute(
+                "SELECT poll_id, option FROM answers WHERE session_id = ?", (session_id,)
+            ).fetchall()
+        given: dict[int, list[str]] = {}
+        for poll_id, option in rows:
+            given.setdefault(poll_id, []).append(option)
+        return [(poll, counts(poll, given.get(poll.poll_id, []))) for poll in polls]
+
     # --- trainees ---
 
     def join(self, join_code: str, display_name: str | None, now: float) -> Trainee:

@@ -311,6 +311,13 @@ class LiveStore(Protocol):
 
     def results_csv(self, session_id: str, lecturer_secret: str) -> str: ...
 
+    def all_results(
+        self, session_id: str, lecturer_secret: str
+    ) -> list[tuple[Poll, dict[str, int]]]:
+        """Every poll of the session (keys shown) with its answers per option, in poll order:
+        the lecturer's review after (or during) the session."""
+        ...
+
     def trainee_answers(
         self, session_id: str, trainee_id: str, trainee_secret: str
     ) -> list[TraineeAnswer]:

@@ -253,9 +253,41 @@ def _display_link(session_id: str) -> str:
     return live_parts.app_link({"live": session_id, "role": "display"})
 
 
+def _review(loaded: LoadedCase, session_id: str, secret: str) -> None:
+    """Every poll of the session: answers, and how many chose a correct option."""
+    try:
+        reviewed = live_store().all_results(session_id, secret)
+    except LiveError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    if not reviewed:
+        st.caption("No polls in this session.")
+        return
+    steps = list(loaded.case.steps)
+    rows = []
+    for poll, counts in reviewed:
+        asked = poll_of_step(steps, poll)
+        right = live_parts.accepted(asked, poll.key)
+        total = sum(counts.values())
+        correct = sum(n for option, n in counts.items() if option in right)
+        rows.append({
+            "Poll": poll.poll_id,
+            "Panel": poll.panel,
+            "Question": md_escape(poll.question),
+            "Answers": total,
+            "Correct": (f"{correct} ({correct / total:.0%})" if total else "0")
+            if right else "—",
+            "Key": ", ".join(live_parts.label(asked)(option) for option in right) or "—",
+        })
+    st.table(rows)
+
+
 def _ended(loaded: LoadedCase, session_id: str, secret: str) -> None:
     st.title(f"Live session ended · {md_escape(loaded.case.title)}")
     st.info("The session has ended: the join code no longer works.")
+    st.subheader("Every poll", anchor=False)
+    _review(loaded, session_id, secret)
+    st.subheader("The last poll", anchor=False)
     _results(loaded, session_id)
     _csv_button(session_id, secret, loaded.case.id)
     live_parts.home_button()
@@ -311,6 +343,8 @@ def render(cases_dir: Path, session_id: str, secret: str) -> bool:
         st.subheader("Poll", anchor=False)
         _poll_controls(loaded, state, secret)
         _results(loaded, session_id)
+        with st.expander("Every poll so far"):
+            _review(loaded, session_id, secret)
         with st.expander("Join code, link and QR code"):
             live_parts.join_panel(state.join_code, qr_width=200)
         st.divider()
