@@ -148,6 +148,8 @@ def test_live_lecture(lecture: Lecture, browser: object) -> None:
     expect(lecturer.get_by_text("The session has ended: the join code no longer works.")).to_be_visible(  # type: ignore[attr-defined]
         timeout=10_000
     )
+    expect(lecturer.get_by_text("1 (50%)", exact=True)).to_be_visible()  # type: ignore[attr-defined]  # every poll
+    shot(lecturer, f"live-{tag}-console-ended", full_page=False)
     for trainee, score in ((ann, "Your score: 1 of 1"), (bob, "Your score: 0 of 1")):
         expect(trainee.get_by_text("The session has ended", exact=True)).to_be_visible(  # type: ignore[attr-defined]
             timeout=FOLLOW_MS

@@ -190,7 +190,7 @@ def test_poll_answered_once_results_csv_and_end(
     review = table_text(lecturer)
     assert "'Answers': {0: 1}" in review and "'Correct': {0: '1 (100%)'}" in review
     assert ("'Key': {0: '4A\\\\: low suspicion \\\\(2\\\\-10%\\\\), "
-            "4B\\\\: moderate suspicion \\\\(10\\\\-50%\\\\)'}") in review  # repr: \\ is one \\
+            "4B\\\\: moderate suspicion \\\\(10\\\\-50%\\\\)'}") in review  # repr doubles each backslash
     ended = as_trainee(monkeypatch, joined)
     assert [t.value for t in ended.title] == ["The session has ended"]
     assert "**Your score: 1 of 1**" in texts(ended)
