@@ -237,16 +237,12 @@ class RedisStore:
             self._redis, session_id, lecturer_secret, "download the results", may_have_ended=True
         )
         # Polls, then answers, then trainees: whoever answered is among the trainees read last.
-        polls = self._polls(session_id)
-        fetch = self._redis.pipeline(transaction=False)
-        for poll in polls:
-            fetch.hgetall(self._key(session_id, "answers", poll.poll_id))
-        answered = fetch.execute()
+        answered = self._answers_by_poll(session_id)
         trainees = {tid: json.loads(raw) for tid, raw in
                     _hash(self._redis.hgetall(self._key(session_id, "trainees"))).items()}
         rows: list[AnswerRow] = []
-        for poll, answers in zip(polls, answered, strict=True):
-            for trainee_id, raw in _hash(answers).items():
+        for poll, answers in answered:
+            for trainee_id, raw in answers.items():
                 given = json.loads(raw)
                 rows.append(AnswerRow(poll, trainee_id, trainees[trainee_id]["name"],
                                       given["option"], given["at"]))
@@ -258,14 +254,19 @@ class RedisStore:
         self._lecturer(
             self._redis, session_id, lecturer_secret, "see the results", may_have_ended=True
         )
+        return [
+            (poll, counts(poll, (json.loads(raw)["option"] for raw in answers.values())))
+            for poll, answers in self._answers_by_poll(session_id)
+        ]
+
+    def _answers_by_poll(self, session_id: str) -> list[tuple[Poll, Hash]]:
+        """Every poll, in order, with its answers (trainee id -> {option, at} as JSON)."""
         polls = self._polls(session_id)
         fetch = self._redis.pipeline(transaction=False)
         for poll in polls:
-            fetch.hvals(self._key(session_id, "answers", poll.poll_id))
-        return [
-            (poll, counts(poll, (json.loads(raw)["option"] for raw in answered)))
-            for poll, answered in zip(polls, fetch.execute(), strict=True)
-        ]
+            fetch.hgetall(self._key(session_id, "answers", poll.poll_id))
+        answered = fetch.execute()
+        return [(poll, _hash(answers)) for poll, answers in zip(polls, answered, strict=True)]
 
     # --- trainees ---
 
