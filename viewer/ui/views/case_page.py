@@ -14,10 +14,10 @@ import streamlit as st
 
 from viewer.case_view import case_payload, presenter_layer
 from viewer.cases.loader import LoadedCase
-from viewer.errors import ViewerError
 from viewer.ui import cache
 from viewer.ui.components.problems import case_or_explain
 from viewer.ui.components.stepper import stepper
+from viewer.ui.media import serve_images
 from viewer.ui.text import md_escape
 from viewer.ui.views import live_page
 
@@ -26,42 +26,16 @@ def _back() -> None:
     st.query_params.clear()
 
 
-ImageKey = tuple[int, int]
-
-
-def _image_urls(
-    loaded: LoadedCase,
-) -> tuple[dict[ImageKey, str], dict[ImageKey, list[str]], dict[ImageKey, str]]:
-    """Serve every image (and every frame of cine loops); collect per-image errors."""
-    urls: dict[ImageKey, str] = {}
-    frames: dict[ImageKey, list[str]] = {}
-    errors: dict[ImageKey, str] = {}
-    for (s, i), image in loaded.images.items():
-        coordinates = f"stepper:{loaded.case.id}:{s}:{i}"
-        try:
-            if image.header.frames > 1:
-                cine = cache.image_cine(image)
-                frames[(s, i)] = [
-                    cache.media_url(data, f"{coordinates}:{n}", cine.mimetype)
-                    for n, data in enumerate(cine.frames)
-                ]
-                urls[(s, i)] = frames[(s, i)][0]
-            else:
-                urls[(s, i)] = cache.media_url(cache.image_png(image), coordinates)
-        except ViewerError as exc:
-            errors[(s, i)] = str(exc)
-    return urls, frames, errors
-
-
 def _payload(loaded: LoadedCase, panel: str, stamp: int) -> dict[str, Any]:
-    urls, frames, errors = _image_urls(loaded)
+    served = serve_images(loaded, "stepper")
     payload = case_payload(
-        loaded, lambda s, i: urls.get((s, i), ""), lambda s, i: frames.get((s, i), [])
+        loaded, lambda s, i: served.urls.get((s, i), ""),
+        lambda s, i: served.frames.get((s, i), []),
     )
     for step_index, step in enumerate(payload["steps"]):
         for image, i in zip(step["images"], step["imageOrder"], strict=True):
-            if (step_index, i) in errors:
-                image["error"] = errors[(step_index, i)]
+            if (step_index, i) in served.errors:
+                image["error"] = served.errors[(step_index, i)]
     payload["initialPanel"] = panel
     payload["version"] = stamp
     return payload

@@ -16,7 +16,6 @@ import streamlit as st
 from viewer.case_view import step_payload
 from viewer.cases.loader import LoadedCase
 from viewer.cases.model import BiRadsQuiz, Case, Step
-from viewer.errors import ViewerError
 from viewer.quiz import (
     Question,
     StepScore,
@@ -29,6 +28,7 @@ from viewer.quiz import (
 from viewer.ui import cache
 from viewer.ui.components.problems import case_or_explain
 from viewer.ui.components.stepper import stepper
+from viewer.ui.media import serve_images
 from viewer.ui.quiz_state import new_token, store, valid_token
 from viewer.ui.text import md_escape
 
@@ -47,29 +47,6 @@ def _leave(panel: str) -> None:
 
 def _home() -> None:
     st.query_params.clear()
-
-
-def _media(loaded: LoadedCase, step_index: int) -> tuple[dict[int, str], dict[int, list[str]]]:
-    """URLs of one step's images (every frame of cine loops), served from the shared caches."""
-    urls: dict[int, str] = {}
-    frames: dict[int, list[str]] = {}
-    for (s, i), image in loaded.images.items():
-        if s != step_index:
-            continue
-        coordinates = f"quiz:{loaded.case.id}:{s}:{i}"
-        try:
-            if image.header.frames > 1:
-                cine = cache.image_cine(image)
-                frames[i] = [
-                    cache.media_url(data, f"{coordinates}:{n}", cine.mimetype)
-                    for n, data in enumerate(cine.frames)
-                ]
-                urls[i] = frames[i][0]
-            else:
-                urls[i] = cache.media_url(cache.image_png(image), coordinates)
-        except ViewerError as exc:
-            st.warning(md_escape(str(exc)))
-    return urls, frames
 
 
 def withheld(step: dict[str, Any], modality: str, panel: str) -> dict[str, Any]:
@@ -91,10 +68,13 @@ def withheld(step: dict[str, Any], modality: str, panel: str) -> dict[str, Any]:
 
 def quiz_payload(loaded: LoadedCase, step_index: int, revealed: bool) -> dict[str, Any]:
     """The stepper's data for one quiz step: no annotations or text until ``revealed``."""
-    urls, frames = _media(loaded, step_index)
+    served = serve_images(loaded, "quiz", step_index)
+    for message in served.errors.values():
+        st.warning(md_escape(message))
     step = loaded.case.steps[step_index]
     one = step_payload(
-        loaded, step_index, step, lambda s, i: urls.get(i, ""), lambda s, i: frames.get(i, [])
+        loaded, step_index, step, lambda s, i: served.urls.get((s, i), ""),
+        lambda s, i: served.frames.get((s, i), []),
     )
     if not revealed:
         # Nothing that gives the answer away reaches the browser before the answer is in:
