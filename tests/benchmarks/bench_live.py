@@ -210,18 +210,12 @@ class TraineeDevice(StreamlitSession):
                 if not isinstance(raw, bytes):
                     continue
                 self.messages += 1
-                msg = ForwardMsg()
-                msg.ParseFromString(raw)
+                try:
+                    msg = self.resolve(raw)
+                except BenchError as exc:
+                    self.problems.append(str(exc))
+                    continue
                 kind = msg.WhichOneof("type")
-                if kind == "ref_hash":
-                    cached = self.cache.get(msg.ref_hash)
-                    if cached is None:
-                        self.problems.append(f"reference to unknown {msg.ref_hash}")
-                        continue
-                    msg = cached
-                    kind = msg.WhichOneof("type")
-                elif msg.metadata.cacheable and msg.hash:
-                    self.cache[msg.hash] = msg
                 if kind == "new_session":
                     self.page_script_hash = msg.new_session.page_script_hash
                 elif kind == "auto_rerun":

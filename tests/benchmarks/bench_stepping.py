@@ -646,6 +646,20 @@ class StreamlitSession:
             open_timeout=RUN_TIMEOUT_S,
         )
 
+    def resolve(self, raw: bytes) -> ForwardMsg:
+        """A ForwardMsg as the browser reads it: a reference to a cached message is replaced by
+        that message, and a cacheable message is kept for later references."""
+        msg = ForwardMsg()
+        msg.ParseFromString(raw)
+        if msg.WhichOneof("type") == "ref_hash":
+            cached = self.cache.get(msg.ref_hash)
+            if cached is None:
+                raise BenchError(f"session {self.index}: reference to unknown {msg.ref_hash}")
+            return cached
+        if msg.metadata.cacheable and msg.hash:
+            self.cache[msg.hash] = msg
+        return msg
+
     async def close(self) -> None:
         if self._ws is not None:
             with contextlib.suppress(Exception):
@@ -687,17 +701,8 @@ class StreamlitSession:
             messages += 1
             if not isinstance(raw, bytes):
                 raise BenchError(f"session {self.index}: text frame from the server")
-            msg = ForwardMsg()
-            msg.ParseFromString(raw)
+            msg = self.resolve(raw)
             kind = msg.WhichOneof("type")
-            if kind == "ref_hash":
-                cached = self.cache.get(msg.ref_hash)
-                if cached is None:
-                    raise BenchError(f"session {self.index}: reference to unknown {msg.ref_hash}")
-                msg = cached
-                kind = msg.WhichOneof("type")
-            elif msg.metadata.cacheable and msg.hash:
-                self.cache[msg.hash] = msg
             if kind == "new_session":
                 self.page_script_hash = msg.new_session.page_script_hash
             elif kind == "page_info_changed":
